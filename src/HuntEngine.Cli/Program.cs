@@ -1,0 +1,51 @@
+using HuntEngine.Cli;
+
+// hunt: offline T1585.003 hunting over Microsoft 365 / Entra ID archives. See README.md.
+return Cli.Run(args, Console.Out, Console.Error);
+
+namespace HuntEngine.Cli
+{
+    internal static class Cli
+    {
+        public const string Usage = """
+            hunt scan PATH... [options]     hunt files and folders (any mix of NDJSON, JSON arrays, Graph/Azure
+                                            wrappers; plain, gzip, LZ4 or zstd) for T1585.003 detections
+
+              -o, --out FILE                detections file (default: detections.arrow)
+              --format arrow                output format
+              --compression none|lz4|zstd   Arrow IPC buffer compression (default: none)
+              --summary-json FILE           also write the summary as JSON
+              --from T, --to T              only records in [from, to) (ISO 8601; no zone = UTC)
+              --last DURATION               only the last DURATION before --now (7d, 24h, 90m)
+              --now T                       the "now" of --last (default: the current time)
+              --threads N                   worker threads (default: all cores)
+              --max-record-bytes N          larger records are reported and skipped (default 64 MiB)
+              --max-depth N                 deepest JSON nesting of a record (default 512)
+              --show N                      detections printed on the terminal (default 20)
+              -q, --quiet                   print nothing but errors
+
+            exit status: 0 detections, 1 none, 2 could not run, 3 bad input and no detections,
+                         4 bad input and detections
+            """;
+
+        public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+        {
+            if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+            {
+                stdout.WriteLine(Usage);
+                return args.Length == 0 ? ExitCode.CouldNotRun : 0;
+            }
+            using var cancel = new CancellationTokenSource();
+            switch (args[0])
+            {
+                case "scan":
+                    if (args.Length > 1 && args[1] is "-h" or "--help") { stdout.WriteLine(Usage); return 0; }
+                    return ScanCommand.Run(args[1..], stdout, stderr, cancel.Token);
+                default:
+                    stderr.WriteLine($"hunt: unknown command '{args[0]}'");
+                    stderr.WriteLine(Usage);
+                    return ExitCode.CouldNotRun;
+            }
+        }
+    }
+}

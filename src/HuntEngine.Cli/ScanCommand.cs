@@ -1,0 +1,201 @@
+using System.Globalization;
+using HuntEngine.Matching;
+using HuntEngine.Scanning;
+using HuntEngine.Sinks;
+
+namespace HuntEngine.Cli;
+
+/// <summary>Exit statuses (README "Exit codes"). Distinct for each outcome a script needs to tell apart.</summary>
+internal static class ExitCode
+{
+    public const int Detections = 0;
+    public const int NoDetections = 1;
+    public const int CouldNotRun = 2;
+    public const int BadInputNoDetections = 3;
+    public const int BadInputWithDetections = 4;
+}
+
+/// <summary>The parsed arguments of <c>hunt scan</c>.</summary>
+internal sealed record ScanArguments
+{
+    public List<string> Paths { get; } = new();
+    public string Output { get; set; } = "detections.arrow";
+    public string Format { get; set; } = "arrow";
+    public OutputCompression Compression { get; set; } = OutputCompression.None;
+    public string? SummaryJson { get; set; }
+    public long? FromMs { get; set; }
+    public long? ToMs { get; set; }
+    public TimeSpan? Last { get; set; }
+    public long? NowMs { get; set; }
+    public int Threads { get; set; } = Environment.ProcessorCount;
+    public int MaxRecordBytes { get; set; } = new ScanOptions { Paths = [] }.MaxRecordBytes;
+    public int MaxDepth { get; set; } = new ScanOptions { Paths = [] }.MaxDepth;
+    public int Show { get; set; } = 20;
+    public bool Quiet { get; set; }
+
+    public TimeWindow? Window()
+    {
+        if (Last is { } last)
+        {
+            long now = NowMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            // LAST 7 DAYS: [now - 7d, now], written half-open.
+            return new TimeWindow(now - (long)last.TotalMilliseconds, now + 1);
+        }
+        return FromMs is null && ToMs is null ? null : new TimeWindow(FromMs, ToMs);
+    }
+}
+
+internal static class ScanCommand
+{
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    {
+        ScanArguments a;
+        ScanOptions options;
+        try
+        {
+            a = Parse(args);
+            options = new ScanOptions
+            {
+                Paths = a.Paths,
+                Window = a.Window(),
+                Threads = a.Threads,
+                MaxRecordBytes = a.MaxRecordBytes,
+                MaxDepth = a.MaxDepth,
+            };
+            foreach (var p in a.Paths)
+                if (!File.Exists(p) && !Directory.Exists(p)) throw new HuntConfigurationException($"input path not found: '{p}'");
+            AtomicFile.CheckWritable(a.Output);
+            if (a.SummaryJson is not null) AtomicFile.CheckWritable(a.SummaryJson);
+        }
+        catch (HuntConfigurationException e)
+        {
+            stderr.WriteLine($"hunt scan: {e.Message}");
+            stderr.WriteLine("usage: hunt scan PATH... [-o FILE] [--compression none|lz4|zstd] [--summary-json FILE] [--from T] [--to T] [--last 7d] [--now T] [--threads N]");
+            return ExitCode.CouldNotRun;
+        }
+
+        ScanResult result;
+        try
+        {
+            result = HuntScanner.Run(options, cancel);
+        }
+        catch (HuntConfigurationException e)
+        {
+            stderr.WriteLine($"hunt scan: {e.Message}");
+            return ExitCode.CouldNotRun;
+        }
+
+        var s = result.Summary;
+        int code = s.HadBadInput
+            ? (s.Detections > 0 ? ExitCode.BadInputWithDetections : ExitCode.BadInputNoDetections)
+            : (s.Detections > 0 ? ExitCode.Detections : ExitCode.NoDetections);
+        try
+        {
+            ArrowFileSink.Write(a.Output, result.Detections, a.Compression);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"hunt scan: could not write '{a.Output}': {e.Message}");
+            code = ExitCode.CouldNotRun;
+        }
+        if (a.SummaryJson is not null)
+            SummaryJson.Write(a.SummaryJson, s, code == ExitCode.CouldNotRun ? "output-failed" : "completed", a.Output, code);
+        if (!a.Quiet) TerminalReport.Write(stdout, result, a.Output, a.Show);
+        return code;
+    }
+
+    internal static ScanArguments Parse(string[] args)
+    {
+        var a = new ScanArguments();
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Length) throw new HuntConfigurationException($"{arg} needs a value");
+                return args[++i];
+            }
+            switch (arg)
+            {
+                case "-o":
+                case "--out": a.Output = Value(); break;
+                case "--format":
+                    a.Format = Value();
+                    if (a.Format != "arrow") throw new HuntConfigurationException($"--format '{a.Format}': supported: arrow");
+                    break;
+                case "--compression":
+                    string c = Value();
+                    a.Compression = c switch
+                    {
+                        "none" => OutputCompression.None,
+                        "lz4" => OutputCompression.Lz4,
+                        "zstd" => OutputCompression.Zstd,
+                        _ => throw new HuntConfigurationException($"--compression '{c}': expected none, lz4 or zstd"),
+                    };
+                    break;
+                case "--summary-json": a.SummaryJson = Value(); break;
+                case "--from": a.FromMs = ParseTime(arg, Value()); break;
+                case "--to": a.ToMs = ParseTime(arg, Value()); break;
+                case "--now": a.NowMs = ParseTime(arg, Value()); break;
+                case "--last": a.Last = ParseDuration(Value()); break;
+                case "--threads": a.Threads = ParseInt(arg, Value(), 1, 1024); break;
+                case "--max-record-bytes": a.MaxRecordBytes = ParseInt(arg, Value(), 1024, int.MaxValue / 2); break;
+                case "--max-depth": a.MaxDepth = ParseInt(arg, Value(), 2, 100_000); break;
+                case "--show": a.Show = ParseInt(arg, Value(), 0, 1_000_000); break;
+                case "-q":
+                case "--quiet": a.Quiet = true; break;
+                default:
+                    if (arg.StartsWith('-') && arg.Length > 1) throw new HuntConfigurationException($"unknown option '{arg}'");
+                    a.Paths.Add(arg);
+                    break;
+            }
+        }
+        if (a.Paths.Count == 0) throw new HuntConfigurationException("no input PATH given");
+        if (a.Last is not null && (a.FromMs is not null || a.ToMs is not null))
+            throw new HuntConfigurationException("--last cannot be combined with --from or --to");
+        if (a.NowMs is not null && a.Last is null)
+            throw new HuntConfigurationException("--now only applies with --last");
+        if (a.FromMs is { } f && a.ToMs is { } t && f >= t)
+            throw new HuntConfigurationException($"--from must be before --to (the window is [from, to))");
+        return a;
+    }
+
+    /// <summary>ISO 8601 date or date-time; no zone means UTC.</summary>
+    internal static long ParseTime(string option, string value)
+    {
+        string[] formats =
+        [
+            "yyyy-MM-dd", "yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.FFFFFFF",
+            "yyyy-MM-ddTHH:mmK", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK",
+        ];
+        if (DateTimeOffset.TryParseExact(value, formats, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))
+            return t.ToUnixTimeMilliseconds();
+        throw new HuntConfigurationException($"{option} '{value}': not a time; use ISO 8601 such as 2026-11-20 or 2026-11-20T10:15:30Z (no zone = UTC)");
+    }
+
+    /// <summary>A duration such as <c>7d</c>, <c>36h</c>, <c>90m</c>, <c>30s</c> or <c>2w</c>.</summary>
+    internal static TimeSpan ParseDuration(string value)
+    {
+        if (value.Length >= 2 && long.TryParse(value.AsSpan(0, value.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n > 0)
+        {
+            TimeSpan? d = value[^1] switch
+            {
+                's' => TimeSpan.FromSeconds(n),
+                'm' => TimeSpan.FromMinutes(n),
+                'h' => TimeSpan.FromHours(n),
+                'd' => TimeSpan.FromDays(n),
+                'w' => TimeSpan.FromDays(7 * n),
+                _ => null,
+            };
+            if (d is { } ok) return ok;
+        }
+        throw new HuntConfigurationException($"--last '{value}': expected a positive number and a unit s, m, h, d or w (e.g. 7d)");
+    }
+
+    private static int ParseInt(string option, string value, int min, int max)
+    {
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n >= min && n <= max) return n;
+        throw new HuntConfigurationException($"{option} '{value}': expected a whole number from {min} to {max}");
+    }
+}

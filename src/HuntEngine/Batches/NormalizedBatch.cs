@@ -1,0 +1,63 @@
+using HuntEngine.Parsing;
+
+namespace HuntEngine.Batches;
+
+/// <summary>
+/// The normalized columns (spec §2, §7.1) of the records of one block, plus where each record came
+/// from. Built by one worker, matched in place, then cleared for the next block: rows are never
+/// materialized as objects unless they are detections.
+/// </summary>
+internal sealed class NormalizedBatch
+{
+    private readonly Utf8Column?[] _strings = new Utf8Column?[Columns.Count];
+    private RecordKind[] _kinds = new RecordKind[1024];
+    private long[] _offsets = new long[1024];
+    private int[] _rawStart = new int[1024];
+    private int[] _rawLength = new int[1024];
+
+    public NormalizedBatch()
+    {
+        for (int c = 0; c < Columns.Count; c++)
+            if (!Columns.IsInt64((Column)c)) _strings[c] = new Utf8Column();
+    }
+
+    public int Count { get; private set; }
+    public int FileIndex { get; set; }
+    /// <summary>The block's buffer: <c>raw</c> of row i is <see cref="Raw"/>(i) into it.</summary>
+    public byte[] Source { get; set; } = [];
+
+    public Int64Column EventTime { get; } = new();
+    public Int64Column SentBytes { get; } = new();
+
+    public Utf8Column Strings(Column c) => _strings[(int)c] ?? throw new ArgumentException($"{c} is not a string column");
+
+    public RecordKind Kind(int row) => _kinds[row];
+    public long Offset(int row) => _offsets[row];
+    public ReadOnlySpan<byte> Raw(int row) => Source.AsSpan(_rawStart[row], _rawLength[row]);
+
+    public void Clear()
+    {
+        Count = 0;
+        EventTime.Clear();
+        SentBytes.Clear();
+        foreach (var s in _strings) s?.Clear();
+    }
+
+    /// <summary>Starts a row; the normalizer then appends exactly one value to every column.</summary>
+    public void BeginRow(RecordKind kind, long offset, int rawStart, int rawLength)
+    {
+        if (Count == _kinds.Length)
+        {
+            int n = _kinds.Length * 2;
+            Array.Resize(ref _kinds, n);
+            Array.Resize(ref _offsets, n);
+            Array.Resize(ref _rawStart, n);
+            Array.Resize(ref _rawLength, n);
+        }
+        _kinds[Count] = kind;
+        _offsets[Count] = offset;
+        _rawStart[Count] = rawStart;
+        _rawLength[Count] = rawLength;
+        Count++;
+    }
+}

@@ -1,0 +1,45 @@
+namespace HuntEngine;
+
+/// <summary>
+/// One row of the detections file (spec §4, §7.1). Strings are the normalized column values;
+/// times are UTC milliseconds since the Unix epoch. Only detections are materialized as objects:
+/// they are few, and the hot path never builds one for a record that does not match.
+/// </summary>
+public sealed record Detection
+{
+    public long? EventTimeMs { get; init; }
+    public string? Username { get; init; }
+    public string? SourceIp { get; init; }
+    public string? EventName { get; init; }
+    public string? LogSourceType { get; init; }
+    public string? AppName { get; init; }
+    public string? AppDisplayName { get; init; }
+    public string? UserType { get; init; }
+    public string? RiskLevel { get; init; }
+    public required string DetectionType { get; init; }
+    public required string SourceFile { get; init; }
+    public long SourceOffset { get; init; }
+    public required string Raw { get; init; }
+    public string? TargetUser { get; init; }
+    public string? RemoteHost { get; init; }
+    public string? ProcessName { get; init; }
+    public long? SentBytes { get; init; }
+    public string? DeviceName { get; init; }
+    public int EventCount { get; init; } = 1;
+    public long? WindowEndMs { get; init; }
+
+    /// <summary>The output order of spec §4: event_time (nulls last), source_file, source_offset.</summary>
+    public static int CompareOutputOrder(Detection a, Detection b)
+    {
+        int c = (a.EventTimeMs, b.EventTimeMs) switch
+        {
+            (null, null) => 0,
+            (null, _) => 1,
+            (_, null) => -1,
+            ({ } x, { } y) => x.CompareTo(y),
+        };
+        if (c != 0) return c;
+        c = string.CompareOrdinal(a.SourceFile, b.SourceFile);
+        return c != 0 ? c : a.SourceOffset.CompareTo(b.SourceOffset);
+    }
+}

@@ -1,0 +1,481 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace HuntEngine.Framing;
+
+/// <summary>How a JSON file is cut into records (spec §1); chosen from its first value, never its name.</summary>
+internal enum JsonLayout : byte
+{
+    /// <summary>One record per line.</summary>
+    Lines,
+    /// <summary>A sequence of top-level values: arrays of records, wrapper objects (<c>value</c>/<c>records</c>), or single (possibly pretty-printed) records.</summary>
+    Values,
+}
+
+/// <summary>
+/// Cuts a decompressed JSON stream into record frames and hands them out in blocks over pooled
+/// buffers, holding at most one record plus one block in memory. Positions are absolute stream
+/// offsets so buffer compaction never invalidates them.
+/// <para>
+/// Layout rule: a file whose first value is an object that closes on its first line and is followed
+/// by more lines is NDJSON (<see cref="JsonLayout.Lines"/>). Anything else is read as a sequence of
+/// top-level values: <c>[</c> opens an array of records; <c>{</c> opens an object that is a wrapper
+/// page when it has a <c>value</c> or <c>records</c> array (its elements are the records), and a
+/// record otherwise. When a top-level object breaks (brackets that do not balance, a raw control
+/// byte in a string, the stream ending inside it), the rest of the file from that object's start is
+/// read line by line, so an NDJSON file with a damaged first line loses nothing.
+/// </para>
+/// </summary>
+internal sealed class JsonStreamFramer
+{
+    private readonly Stream _stream;
+    private readonly int _fileIndex;
+    private readonly FramingLimits _limits;
+    private readonly Action<RecordBlock> _emit;
+    private readonly CancellationToken _cancel;
+
+    private byte[] _buf;
+    private int _len;
+    private long _base;
+    private bool _eof;
+    private List<Frame> _frames = new();
+    private JsonValueScanner _strict;
+    private JsonValueScanner _lenient;
+
+    public JsonStreamFramer(Stream stream, int fileIndex, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel)
+    {
+        _stream = stream;
+        _fileIndex = fileIndex;
+        _limits = limits;
+        _emit = emit;
+        _cancel = cancel;
+        _buf = ArrayPool<byte>.Shared.Rent(limits.BlockBytes);
+        _strict = new JsonValueScanner(limits.FramingDepth, controlBreaksString: true);
+        _lenient = new JsonValueScanner(limits.FramingDepth, controlBreaksString: false);
+    }
+
+    /// <summary>The exception the stream threw (a damaged compressed stream), if any.</summary>
+    public Exception? StreamError { get; private set; }
+
+    /// <summary>Decompressed bytes read from the stream.</summary>
+    public long BytesRead => _base + _len;
+
+    public JsonLayout Layout { get; private set; }
+
+    private long End => _base + _len;
+
+    private byte At(long p) => _buf[(int)(p - _base)];
+
+    /// <summary>Frames the stream from <paramref name="start"/> (after any BOM) to its end, then emits the last block.</summary>
+    public void Run(long start)
+    {
+        try
+        {
+            long p = SkipWhitespace(start, start);
+            if (p < End)
+            {
+                Layout = ChooseLayout(p);
+                if (Layout == JsonLayout.Lines) FrameLines(p);
+                else FrameValues(p);
+            }
+        }
+        finally
+        {
+            var last = new RecordBlock(_fileIndex, _buf, _len, pooled: true) { EndOfFile = true };
+            last.Frames.AddRange(_frames);
+            _frames = new();
+            _emit(last);
+        }
+    }
+
+    /// <summary>Gives the buffer back without framing (a file the scan will not read).</summary>
+    public void Abandon()
+    {
+        ArrayPool<byte>.Shared.Return(_buf);
+        _buf = [];
+    }
+
+    /// <summary>Reads the first bytes of a stream into the buffer so the caller can sniff them; returns what is there.</summary>
+    public ReadOnlySpan<byte> Prefetch(int atLeast)
+    {
+        while (_len < atLeast && !_eof) Fill(0);
+        return _buf.AsSpan(0, _len);
+    }
+
+    private JsonLayout ChooseLayout(long p)
+    {
+        if (At(p) != (byte)'{') return JsonLayout.Values;
+        _strict.Reset();
+        var r = Scan(ref _strict, p, p, out long end);
+        if (r is ScanOutcome.Broken or ScanOutcome.EndOfStream) return JsonLayout.Lines;
+        if (r == ScanOutcome.TooLarge) return JsonLayout.Values; // a record never spans the limit; a wrapper page may
+        if (IndexOfNewline(p, end) >= 0) return JsonLayout.Values; // pretty-printed
+        long next = SkipWhitespace(end, p);
+        return next >= End ? JsonLayout.Values : JsonLayout.Lines;
+    }
+
+    // ---- NDJSON ----
+
+    private void FrameLines(long p)
+    {
+        while (true)
+        {
+            _cancel.ThrowIfCancellationRequested();
+            int idx = (int)(p - _base);
+            int nl = _buf.AsSpan(idx, _len - idx).IndexOf((byte)'\n');
+            if (nl >= 0)
+            {
+                AddLine(p, p + nl);
+                p += nl + 1;
+                continue;
+            }
+            if (_eof)
+            {
+                if (StreamError is null) AddLine(p, End); // a final line without a newline is a record
+                return;
+            }
+            if (End - p > _limits.MaxRecordBytes)
+            {
+                p = SkipOversizedLine(p);
+                continue;
+            }
+            Fill(p);
+        }
+    }
+
+    private void AddLine(long start, long end)
+    {
+        while (start < end && IsWhitespace(At(start))) start++;
+        while (end > start && IsWhitespace(At(end - 1))) end--;
+        if (end > start) AddFrame(FrameKind.Record, start, end);
+    }
+
+    private long SkipOversizedLine(long p)
+    {
+        long first = p;
+        while (first < End && IsWhitespace(At(first))) first++;
+        long q = p;
+        while (true)
+        {
+            int idx = (int)(q - _base);
+            int nl = _buf.AsSpan(idx, _len - idx).IndexOf((byte)'\n');
+            if (nl >= 0)
+            {
+                AddSkipped(first, q + nl - first);
+                return q + nl + 1;
+            }
+            q = End;
+            if (_eof)
+            {
+                if (StreamError is null) AddSkipped(first, q - first);
+                return q;
+            }
+            Fill(q);
+        }
+    }
+
+    // ---- sequence of top-level values ----
+
+    private void FrameValues(long p)
+    {
+        while (true)
+        {
+            _cancel.ThrowIfCancellationRequested();
+            p = SkipWhitespace(p, p);
+            if (p >= End) return;
+            byte c = At(p);
+            if (c == (byte)'[')
+            {
+                p = FrameArray(p);
+                if (p < 0) return;
+            }
+            else if (c == (byte)'{')
+            {
+                long next = FrameTopObject(p);
+                if (next < 0)
+                {
+                    FrameLines(p); // the object broke: read the rest line by line
+                    return;
+                }
+                p = next;
+            }
+            else
+            {
+                long eol = LineEnd(p, p);
+                AddFrame(FrameKind.Malformed, p, eol, FrameReason.TopLevelNotObject);
+                p = eol;
+            }
+        }
+    }
+
+    /// <summary>Frames the elements of the array opening at <paramref name="open"/>; returns the position after it, or -1 when the file can be framed no further.</summary>
+    private long FrameArray(long open)
+    {
+        long p = open + 1;
+        bool expectElement = true, empty = true;
+        while (true)
+        {
+            _cancel.ThrowIfCancellationRequested();
+            p = SkipWhitespace(p, p);
+            if (p >= End)
+            {
+                if (StreamError is null) AddFrame(FrameKind.Malformed, p, p, FrameReason.ArrayCutShort);
+                return -1;
+            }
+            byte c = At(p);
+            if (c == (byte)']')
+            {
+                if (expectElement && !empty) AddFrame(FrameKind.Malformed, p, p, FrameReason.MissingArrayElement);
+                return p + 1;
+            }
+            if (c == (byte)',')
+            {
+                if (expectElement) AddFrame(FrameKind.Malformed, p, p, FrameReason.MissingArrayElement);
+                expectElement = true;
+                p++;
+                continue;
+            }
+            if (!expectElement) AddFrame(FrameKind.Malformed, p, p, FrameReason.MissingArrayElement);
+            long start = p;
+            _lenient.Reset();
+            var r = Scan(ref _lenient, start, start, out long end);
+            if (r == ScanOutcome.TooLarge) r = SkipRest(ref _lenient, start, out end);
+            switch (r)
+            {
+                case ScanOutcome.Complete:
+                    AddFrame(FrameKind.Record, start, end);
+                    break;
+                case ScanOutcome.Skipped:
+                    AddSkipped(start, end - start);
+                    break;
+                case ScanOutcome.Broken:
+                    AddFrame(FrameKind.Malformed, start, Math.Min(end, End), FrameReason.BrokenStructure);
+                    return -1;
+                default: // end of stream inside the element
+                    if (StreamError is null) AddFrame(FrameKind.Malformed, start, end, FrameReason.ArrayCutShort);
+                    return -1;
+            }
+            p = end;
+            expectElement = false;
+            empty = false;
+        }
+    }
+
+    /// <summary>
+    /// Frames one top-level object: a wrapper page (its records array) or a single record. Returns
+    /// the position after it, or -1 when it broke and the caller should fall back to lines.
+    /// </summary>
+    private long FrameTopObject(long open)
+    {
+        long p = open + 1;
+        bool wrapper = false, keyOpensRecords = false;
+        while (true)
+        {
+            _cancel.ThrowIfCancellationRequested();
+            long keep = wrapper ? p : open;
+            p = SkipWhitespace(p, keep);
+            if (p >= End)
+            {
+                if (StreamError is not null) return End;
+                if (!wrapper) return -1;
+                AddFrame(FrameKind.Malformed, p, p, FrameReason.ObjectCutShort);
+                return End;
+            }
+            if (!wrapper && p - open > _limits.MaxRecordBytes) return SkipOversizedObject(open);
+            byte c = At(p);
+            switch (c)
+            {
+                case (byte)'}':
+                    p++;
+                    if (!wrapper) AddFrame(FrameKind.Record, open, p);
+                    return p;
+                case (byte)',':
+                    keyOpensRecords = false;
+                    p++;
+                    continue;
+                case (byte)':':
+                    p++;
+                    continue;
+                case (byte)'[' when keyOpensRecords:
+                    wrapper = true;
+                    keyOpensRecords = false;
+                    p = FrameArray(p);
+                    if (p < 0) return End;
+                    continue;
+            }
+
+            long start = p;
+            _strict.Reset();
+            var r = Scan(ref _strict, start, keep, out long end);
+            if (r == ScanOutcome.TooLarge && wrapper) r = SkipRest(ref _strict, start, out end);
+            if (r == ScanOutcome.TooLarge) return SkipOversizedObject(open);
+            if (r != ScanOutcome.Complete && r != ScanOutcome.Skipped)
+            {
+                if (StreamError is not null) return End;
+                if (!wrapper) return -1;
+                AddFrame(FrameKind.Malformed, start, Math.Min(end, End), r == ScanOutcome.Broken ? FrameReason.BrokenStructure : FrameReason.ObjectCutShort);
+                return -1;
+            }
+            keyOpensRecords = c == (byte)'"' && IsRecordsKey(start, end) && NextIsColon(end, keep);
+            p = end;
+        }
+    }
+
+    /// <summary>A single record over the size limit: scanned to its end while its bytes are dropped.</summary>
+    private long SkipOversizedObject(long open)
+    {
+        _strict.Reset();
+        var r = SkipRest(ref _strict, open, out long end);
+        if (r == ScanOutcome.Skipped) { AddSkipped(open, end - open); return end; }
+        if (StreamError is not null) return End;
+        AddFrame(FrameKind.Malformed, End, End, r == ScanOutcome.Broken ? FrameReason.BrokenStructure : FrameReason.ObjectCutShort);
+        return End;
+    }
+
+    private bool IsRecordsKey(long start, long end)
+    {
+        if (end - start > 64) return false;
+        var quoted = _buf.AsSpan((int)(start - _base), (int)(end - start));
+        if (quoted.IndexOf((byte)'\\') < 0)
+            return quoted.SequenceEqual("\"value\""u8) || quoted.SequenceEqual("\"records\""u8);
+        try
+        {
+            var reader = new Utf8JsonReader(quoted);
+            return reader.Read() && (reader.ValueTextEquals("value"u8) || reader.ValueTextEquals("records"u8));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private bool NextIsColon(long p, long keep)
+    {
+        p = SkipWhitespace(p, keep);
+        return p < End && At(p) == (byte)':';
+    }
+
+    // ---- scanning with refills ----
+
+    private enum ScanOutcome : byte { Complete, Broken, EndOfStream, TooLarge, Skipped }
+
+    /// <summary>Scans a value from <paramref name="start"/>, keeping bytes from <paramref name="keepFrom"/>; stops with TooLarge when that would exceed the record limit.</summary>
+    private ScanOutcome Scan(ref JsonValueScanner scanner, long start, long keepFrom, out long end)
+    {
+        long p = start;
+        while (true)
+        {
+            int pos = (int)(p - _base);
+            var st = scanner.Advance(_buf.AsSpan(0, _len), ref pos, _eof);
+            p = _base + pos;
+            if (st == ScanStatus.Complete) { end = p; return ScanOutcome.Complete; }
+            if (st == ScanStatus.Broken) { end = p; return ScanOutcome.Broken; }
+            if (_eof) { end = p; return ScanOutcome.EndOfStream; }
+            if (p - keepFrom > _limits.MaxRecordBytes) { end = p; return ScanOutcome.TooLarge; }
+            Fill(keepFrom);
+        }
+    }
+
+    /// <summary>Finishes a scan that outgrew the record limit, dropping bytes as it goes.</summary>
+    private ScanOutcome SkipRest(ref JsonValueScanner scanner, long start, out long end)
+    {
+        long p = start;
+        while (true)
+        {
+            int pos = (int)(Math.Max(p, _base) - _base);
+            var st = scanner.Advance(_buf.AsSpan(0, _len), ref pos, _eof);
+            p = _base + pos;
+            if (st == ScanStatus.Complete) { end = p; return ScanOutcome.Skipped; }
+            if (st == ScanStatus.Broken) { end = p; return ScanOutcome.Broken; }
+            if (_eof) { end = p; return ScanOutcome.EndOfStream; }
+            Fill(p);
+        }
+    }
+
+    private long SkipWhitespace(long p, long keepFrom)
+    {
+        while (true)
+        {
+            while (p < End && IsWhitespace(At(p))) p++;
+            if (p < End || _eof) return p;
+            Fill(Math.Min(keepFrom, p));
+        }
+    }
+
+    private long LineEnd(long p, long keepFrom)
+    {
+        while (true)
+        {
+            int idx = (int)(p - _base);
+            int nl = _buf.AsSpan(idx, _len - idx).IndexOf((byte)'\n');
+            if (nl >= 0) return p + nl;
+            if (_eof) return End;
+            if (End - keepFrom > _limits.MaxRecordBytes) keepFrom = End;
+            p = End;
+            Fill(keepFrom);
+        }
+    }
+
+    private long IndexOfNewline(long from, long to)
+    {
+        int i = _buf.AsSpan((int)(from - _base), (int)(to - from)).IndexOf((byte)'\n');
+        return i < 0 ? -1 : from + i;
+    }
+
+    private static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+
+    // ---- frames and buffers ----
+
+    private void AddFrame(FrameKind kind, long start, long end, FrameReason reason = FrameReason.None)
+    {
+        int s = (int)(start - _base);
+        _frames.Add(new Frame(kind, s, (int)(end - start), start, reason));
+    }
+
+    private void AddSkipped(long offset, long length) =>
+        _frames.Add(new Frame(FrameKind.Oversized, 0, 0, offset, FrameReason.RecordTooLarge) { SkippedBytes = length });
+
+    /// <summary>
+    /// Reads more bytes. When the buffer is full, the bytes from <paramref name="keepFrom"/> move to a
+    /// fresh buffer (grown if one record needs it) and the old buffer goes out as a block with the
+    /// frames found in it.
+    /// </summary>
+    private void Fill(long keepFrom)
+    {
+        if (_eof) return;
+        if (_len == _buf.Length)
+        {
+            int keepIdx = (int)(keepFrom - _base);
+            int tail = _len - keepIdx;
+            int size = Math.Max(_limits.BlockBytes, tail * 2 <= 0 ? tail : tail * 2);
+            var next = ArrayPool<byte>.Shared.Rent(size);
+            _buf.AsSpan(keepIdx, tail).CopyTo(next);
+            if (_frames.Count > 0)
+            {
+                var block = new RecordBlock(_fileIndex, _buf, _len, pooled: true);
+                block.Frames.AddRange(_frames);
+                _frames.Clear();
+                _emit(block);
+            }
+            else
+            {
+                ArrayPool<byte>.Shared.Return(_buf);
+            }
+            _buf = next;
+            _base += keepIdx;
+            _len = tail;
+        }
+        try
+        {
+            int n = _stream.Read(_buf, _len, _buf.Length - _len);
+            if (n == 0) _eof = true;
+            _len += n;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or InvalidOperationException or ArgumentException or NotSupportedException)
+        {
+            // A damaged compressed stream: what decompressed whole before it is still framed.
+            StreamError = ex;
+            _eof = true;
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Buffers;
+
+namespace HuntEngine.Framing;
+
+/// <summary>What the framer found at one place in the stream.</summary>
+internal enum FrameKind : byte
+{
+    /// <summary>A candidate record: its bytes are handed to the parser, which may still reject them.</summary>
+    Record,
+    /// <summary>Bytes the framer itself knows cannot be a record (an array cut short, stray content).</summary>
+    Malformed,
+    /// <summary>A record larger than the configured maximum: counted and reported, never loaded.</summary>
+    Oversized,
+}
+
+/// <summary>One framed item. <see cref="Start"/> indexes the block's buffer; <see cref="Offset"/> is absolute in the decompressed stream.</summary>
+internal readonly record struct Frame(FrameKind Kind, int Start, int Length, long Offset, FrameReason Reason = FrameReason.None)
+{
+    /// <summary>For <see cref="FrameKind.Oversized"/>: how many bytes the record spans (they were never loaded).</summary>
+    public long SkippedBytes { get; init; }
+}
+
+/// <summary>Why the framer set bytes aside. Text lives in <see cref="FrameReasons"/> so the hot path carries a byte.</summary>
+internal enum FrameReason : byte
+{
+    None,
+    ArrayCutShort,
+    ObjectCutShort,
+    TopLevelNotObject,
+    TrailingContent,
+    MissingArrayElement,
+    BrokenStructure,
+    RecordTooLarge,
+}
+
+internal static class FrameReasons
+{
+    public static string Describe(FrameReason reason) => reason switch
+    {
+        FrameReason.ArrayCutShort => "array cut short: the element is truncated",
+        FrameReason.ObjectCutShort => "truncated: the object is not closed before the end of the stream",
+        FrameReason.TopLevelNotObject => "content at the top level that is not a JSON object",
+        FrameReason.TrailingContent => "content after the end of the top-level JSON value",
+        FrameReason.MissingArrayElement => "empty element in a JSON array (stray comma)",
+        FrameReason.BrokenStructure => "brackets do not balance or nest too deep; the rest of the container cannot be framed",
+        FrameReason.RecordTooLarge => "record larger than the maximum record size; skipped without loading",
+        _ => "malformed",
+    };
+}
+
+/// <summary>
+/// A run of framed items over one pooled buffer: the unit of work handed from a framer to a
+/// worker. The worker returns the buffer to the pool when done (<see cref="Release"/>).
+/// </summary>
+internal sealed class RecordBlock
+{
+    public RecordBlock(int fileIndex, byte[] buffer, int length, bool pooled)
+    {
+        FileIndex = fileIndex;
+        Buffer = buffer;
+        Length = length;
+        Pooled = pooled;
+    }
+
+    public int FileIndex { get; }
+    public byte[] Buffer { get; }
+    public int Length { get; }
+    private bool Pooled { get; }
+    public List<Frame> Frames { get; } = new();
+
+    /// <summary>Set by the framer on the block that ends the file's stream (an error may also be attached).</summary>
+    public bool EndOfFile { get; set; }
+
+    public ReadOnlySpan<byte> Bytes(in Frame f) => Buffer.AsSpan(f.Start, f.Length);
+
+    public void Release()
+    {
+        if (Pooled) ArrayPool<byte>.Shared.Return(Buffer);
+    }
+}

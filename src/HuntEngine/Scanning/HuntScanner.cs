@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using HuntEngine.Framing;
+using HuntEngine.Matching;
+using HuntEngine.Parsing;
+using HuntEngine.Sources;
+
+namespace HuntEngine.Scanning;
+
+/// <summary>
+/// Runs a hunt: sources → framing → parse/normalize → batch → match, in parallel. Framers (one per
+/// file being read, several files at once) hand blocks to a bounded queue; workers take blocks
+/// from it, each with its own parser, batch and matcher. The queue's bound is the read-ahead, so
+/// memory stays bounded whatever the archive size. Results are merged and sorted once at the end,
+/// so the output does not depend on thread count or timing.
+/// <para>
+/// Error policy: bad arguments and missing paths throw <see cref="HuntConfigurationException"/>
+/// before any data is read; a file that cannot be opened or decompressed is recorded in its
+/// <see cref="FileSummary"/> and the scan goes on; a bad record is counted with its offset.
+/// </para>
+/// </summary>
+public static class HuntScanner
+{
+    public static ScanResult Run(ScanOptions options, CancellationToken cancel = default)
+    {
+        Validate(options);
+        var inputs = InputFiles.Expand(options.Paths);
+        var files = inputs.Select(f => new FileSummary { Path = f.Path }).ToArray();
+        var context = new ScanContext(options, files);
+        var limits = new FramingLimits(options.BlockBytes, options.MaxRecordBytes, options.MaxDepth);
+        var clock = Stopwatch.StartNew();
+
+        int threads = options.Threads;
+        using var queue = new BlockingCollection<RecordBlock>(boundedCapacity: threads * 2);
+        var workers = Enumerable.Range(0, threads).Select(_ => new ScanWorker(context)).ToArray();
+        var workerThreads = workers.Select(w => new Thread(() =>
+        {
+            foreach (var block in queue.GetConsumingEnumerable()) w.Process(block);
+        }) { IsBackground = true, Name = "hunt-worker" }).ToArray();
+        foreach (var t in workerThreads) t.Start();
+
+        int nextFile = -1;
+        void FrameFiles()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref nextFile)) < inputs.Count)
+            {
+                cancel.ThrowIfCancellationRequested();
+                FrameFile(inputs[i], files[i], limits, block => queue.Add(block, cancel), cancel);
+            }
+        }
+
+        // Framing is cheap next to parsing except when decompressing, so a few framers feed all workers.
+        int framers = Math.Max(1, Math.Min(inputs.Count, Math.Max(1, threads / 2)));
+        try
+        {
+            Parallel.For(0, framers, new ParallelOptions { MaxDegreeOfParallelism = framers }, _ => FrameFiles());
+        }
+        finally
+        {
+            queue.CompleteAdding();
+            foreach (var t in workerThreads) t.Join();
+        }
+
+        var detections = new List<Detection>();
+        var events = new List<Detection>();
+        var byKind = new long[RecordKinds.Count];
+        long outside = 0, noTime = 0;
+        foreach (var w in workers)
+        {
+            detections.AddRange(w.Detections);
+            events.AddRange(w.AggregateEvents);
+            for (int k = 0; k < byKind.Length; k++) byKind[k] += w.RecordsByKind[k];
+            outside += w.Counters.OutsideWindow;
+            noTime += w.Counters.NoTimeInWindow;
+        }
+        foreach (var (spec, _) in CompiledPatterns.Default.Aggregates)
+            detections.AddRange(BurstAggregator.FindBursts(spec, events.Where(e => e.DetectionType == spec.Name)));
+        detections.Sort(Detection.CompareOutputOrder);
+        clock.Stop();
+
+        var detectionTypes = CompiledPatterns.Default.Patterns.Select(p => p.Name)
+            .Concat(CompiledPatterns.Default.Aggregates.Select(a => a.Spec.Name))
+            .ToDictionary(n => n, n => (long)detections.Count(d => d.DetectionType == n));
+        var summary = new ScanSummary
+        {
+            Files = files,
+            RecordsByKind = Enumerable.Range(0, RecordKinds.Count).ToDictionary(k => RecordKinds.Name((RecordKind)k), k => byKind[k]),
+            DetectionsByType = detectionTypes,
+            RecordsOutsideWindow = outside,
+            RecordsWithoutTimeInWindow = noTime,
+            Elapsed = clock.Elapsed,
+            PeakWorkingSetBytes = Process.GetCurrentProcess().PeakWorkingSet64,
+            Threads = threads,
+        };
+        return new ScanResult(detections, summary);
+    }
+
+    private static void Validate(ScanOptions o)
+    {
+        if (o.Threads is < 1 or > 1024) ThrowHelper.ArgumentException_Threads(o.Threads);
+        if (o.Paths.Count == 0) throw new HuntConfigurationException("no input paths given");
+        if (o.Window is { FromMs: { } f, ToMs: { } t } && f >= t)
+            ThrowHelper.ArgumentException_Window($"from ({DateTimeOffset.FromUnixTimeMilliseconds(f):O}) must be before to ({DateTimeOffset.FromUnixTimeMilliseconds(t):O})");
+        if (o.MaxRecordBytes < 1024) throw new HuntConfigurationException($"max record size {o.MaxRecordBytes}: must be at least 1024 bytes");
+        if (o.MaxDepth is < 2 or > 100_000) throw new HuntConfigurationException($"max depth {o.MaxDepth}: must be between 2 and 100000");
+    }
+
+    /// <summary>Opens, sniffs and frames one file; every failure is recorded on the file and the scan goes on.</summary>
+    private static void FrameFile(InputFile input, FileSummary file, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel)
+    {
+        SourceStream source;
+        try
+        {
+            source = SourceStream.Open(input.Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            file.Error = $"cannot open: {e.Message}";
+            file.ErrorOffset = 0;
+            return;
+        }
+        using (source)
+        {
+            file.Compression = source.Compression.ToString().ToLowerInvariant();
+            var framer = new JsonStreamFramer(source.Decoded, input.Index, limits, emit, cancel);
+            var head = framer.Prefetch(4096);
+            int start = head.StartsWith("\uFEFF"u8) ? 3 : 0;
+            int first = start;
+            while (first < head.Length && head[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
+
+            bool json = first >= head.Length || head[first] is (byte)'[' or (byte)'{';
+            if (!json && head[..Math.Min(head.Length, 4096)].Contains((byte)0))
+            {
+                file.Container = "binary";
+                file.Error = "not a text file (a NUL byte in its first 4 KiB after decompression): unsupported, not read";
+                file.ErrorOffset = head.IndexOf((byte)0);
+                framer.Abandon();
+            }
+            else if (!json)
+            {
+                file.Container = "csv";
+                file.Error = "CSV containers are not supported yet: the file was not read";
+                file.ErrorOffset = first;
+                framer.Abandon();
+            }
+            else
+            {
+                framer.Run(start);
+                file.Container = first >= head.Length ? "empty" : head[first] == (byte)'[' ? "json-array" : framer.Layout == JsonLayout.Lines ? "ndjson" : "json";
+            }
+            file.DecompressedBytes = framer.BytesRead;
+            file.CompressedBytes = source.CompressedBytesRead;
+            if (framer.StreamError is { } err && file.Error is null)
+            {
+                file.Error = $"{source.Compression} stream damaged: {err.Message}";
+                file.ErrorOffset = framer.BytesRead;
+            }
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using HuntEngine.Framing;
+using HuntEngine.Matching;
+
+namespace HuntEngine.Scanning;
+
+/// <summary>What to scan and how. Changed with <c>with</c>; validated by <see cref="HuntScanner"/> before any data is read.</summary>
+public sealed record ScanOptions
+{
+    public required IReadOnlyList<string> Paths { get; init; }
+    /// <summary>Restricts detections to [From, To); records with no time are then excluded and counted.</summary>
+    public TimeWindow? Window { get; init; }
+    public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>A record larger than this is reported and skipped without being loaded.</summary>
+    public int MaxRecordBytes { get; init; } = FramingLimits.Default.MaxRecordBytes;
+    /// <summary>Deepest JSON nesting a record may have.</summary>
+    public int MaxDepth { get; init; } = FramingLimits.Default.MaxDepth;
+    /// <summary>Bytes per unit of work handed to a worker.</summary>
+    public int BlockBytes { get; init; } = FramingLimits.Default.BlockBytes;
+    /// <summary>How many malformed records per file are kept with offset and reason in the summary.</summary>
+    public int MalformedSamplesPerFile { get; init; } = 10;
+}

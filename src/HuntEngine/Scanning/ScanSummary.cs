@@ -1,0 +1,56 @@
+namespace HuntEngine.Scanning;
+
+/// <summary>A malformed (or oversized) record: where it is and why it was rejected.</summary>
+public sealed record BadRecord(string File, long Offset, string Reason);
+
+/// <summary>What one input file gave.</summary>
+public sealed class FileSummary
+{
+    public required string Path { get; init; }
+    public string Compression { get; set; } = "none";
+    public string Container { get; set; } = "";
+    public long CompressedBytes { get; set; }
+    public long DecompressedBytes { get; set; }
+    public long RecordsFramed;
+    public long RecordsParsed;
+    public long Malformed;
+    public long Oversized;
+    /// <summary>Why the file could not be read to its end (a damaged stream, an unsupported file), with the decompressed offset reached.</summary>
+    public string? Error { get; set; }
+    public long? ErrorOffset { get; set; }
+    internal readonly List<BadRecord> Samples = new();
+    public IReadOnlyList<BadRecord> MalformedSamples => Samples;
+}
+
+/// <summary>The whole scan's accounting (spec §4): the terminal summary and the JSON summary are both written from it.</summary>
+public sealed class ScanSummary
+{
+    public required IReadOnlyList<FileSummary> Files { get; init; }
+    public required IReadOnlyDictionary<string, long> RecordsByKind { get; init; }
+    public required IReadOnlyDictionary<string, long> DetectionsByType { get; init; }
+    public long RecordsOutsideWindow { get; init; }
+    public long RecordsWithoutTimeInWindow { get; init; }
+    public TimeSpan Elapsed { get; init; }
+    public long PeakWorkingSetBytes { get; init; }
+    public int Threads { get; init; }
+
+    public long CompressedBytes => Files.Sum(f => f.CompressedBytes);
+    public long DecompressedBytes => Files.Sum(f => f.DecompressedBytes);
+    public long RecordsFramed => Files.Sum(f => f.RecordsFramed);
+    public long RecordsParsed => Files.Sum(f => f.RecordsParsed);
+    public long Malformed => Files.Sum(f => f.Malformed);
+    public long Oversized => Files.Sum(f => f.Oversized);
+    public int FailedFiles => Files.Count(f => f.Error is not null);
+    public long Detections => DetectionsByType.Values.Sum();
+
+    /// <summary>True when some input could not be read whole: malformed or oversized records, failed files.</summary>
+    public bool HadBadInput => Malformed > 0 || Oversized > 0 || FailedFiles > 0;
+
+    /// <summary>The first bad records, in file order then offset order.</summary>
+    public IEnumerable<BadRecord> FirstBadRecords(int count) => Files.SelectMany(f => f.MalformedSamples).Take(count);
+
+    public double MegabytesPerSecond(long bytes) => Elapsed.TotalSeconds > 0 ? bytes / 1e6 / Elapsed.TotalSeconds : 0;
+}
+
+/// <summary>Detections in output order, and the summary.</summary>
+public sealed record ScanResult(IReadOnlyList<Detection> Detections, ScanSummary Summary);

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using HuntEngine.Scanning;
+
+namespace HuntEngine.Sinks;
+
+/// <summary>
+/// The machine-readable summary (spec §4). <see cref="SchemaVersion"/> changes whenever a field is
+/// renamed or removed; adding fields keeps it.
+/// </summary>
+public static class SummaryJson
+{
+    public const int SchemaVersion = 1;
+
+    public static void Write(string path, ScanSummary s, string status, string? output, int exitCode) =>
+        AtomicFile.Write(path, stream => Write(stream, s, status, output, exitCode));
+
+    public static void Write(Stream stream, ScanSummary s, string status, string? output, int exitCode)
+    {
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteNumber("schema_version", SchemaVersion);
+        w.WriteString("status", status);
+        w.WriteNumber("exit_code", exitCode);
+        if (output is not null) w.WriteString("output", output); else w.WriteNull("output");
+        w.WriteNumber("threads", s.Threads);
+        w.WriteNumber("elapsed_seconds", Math.Round(s.Elapsed.TotalSeconds, 3));
+        w.WriteNumber("files", s.Files.Count);
+        w.WriteNumber("failed_files", s.FailedFiles);
+        w.WriteNumber("bytes_compressed", s.CompressedBytes);
+        w.WriteNumber("bytes_decompressed", s.DecompressedBytes);
+        w.WriteNumber("mb_per_second_decompressed", Math.Round(s.MegabytesPerSecond(s.DecompressedBytes), 1));
+        w.WriteNumber("mb_per_second_compressed", Math.Round(s.MegabytesPerSecond(s.CompressedBytes), 1));
+        w.WriteNumber("peak_working_set_bytes", s.PeakWorkingSetBytes);
+        w.WriteStartObject("records");
+        w.WriteNumber("framed", s.RecordsFramed);
+        w.WriteNumber("parsed", s.RecordsParsed);
+        w.WriteNumber("malformed", s.Malformed);
+        w.WriteNumber("oversized", s.Oversized);
+        w.WriteNumber("outside_window", s.RecordsOutsideWindow);
+        w.WriteNumber("without_time_in_window", s.RecordsWithoutTimeInWindow);
+        w.WriteEndObject();
+        w.WriteStartObject("records_by_kind");
+        foreach (var (k, v) in s.RecordsByKind) w.WriteNumber(k, v);
+        w.WriteEndObject();
+        w.WriteNumber("detections", s.Detections);
+        w.WriteStartObject("detections_by_type");
+        foreach (var (k, v) in s.DetectionsByType) w.WriteNumber(k, v);
+        w.WriteEndObject();
+        w.WriteStartArray("first_bad_records");
+        foreach (var b in s.FirstBadRecords(50))
+        {
+            w.WriteStartObject();
+            w.WriteString("file", b.File);
+            w.WriteNumber("offset", b.Offset);
+            w.WriteString("reason", b.Reason);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("file_details");
+        foreach (var f in s.Files)
+        {
+            w.WriteStartObject();
+            w.WriteString("path", f.Path);
+            w.WriteString("compression", f.Compression);
+            w.WriteString("container", f.Container);
+            w.WriteNumber("bytes_compressed", f.CompressedBytes);
+            w.WriteNumber("bytes_decompressed", f.DecompressedBytes);
+            w.WriteNumber("records_framed", f.RecordsFramed);
+            w.WriteNumber("records_parsed", f.RecordsParsed);
+            w.WriteNumber("malformed", f.Malformed);
+            w.WriteNumber("oversized", f.Oversized);
+            if (f.Error is null) w.WriteNull("error"); else w.WriteString("error", f.Error);
+            if (f.ErrorOffset is { } o) w.WriteNumber("error_offset", o); else w.WriteNull("error_offset");
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+}
