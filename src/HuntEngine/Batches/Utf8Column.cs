@@ -9,7 +9,7 @@ internal sealed class Utf8Column
 {
     private byte[] _data = new byte[1 << 16];
     private int[] _offsets = new int[1025];
-    private bool[] _valid = new bool[1024];
+    private bool[] _valid = new bool[1025];
     private int _count;
 
     public int Count => _count;
@@ -54,7 +54,7 @@ internal sealed class Utf8Column
         if (_count + 1 >= _offsets.Length)
         {
             Array.Resize(ref _offsets, _offsets.Length * 2);
-            Array.Resize(ref _valid, _valid.Length * 2);
+            Array.Resize(ref _valid, _offsets.Length);
         }
     }
 }

@@ -42,8 +42,11 @@ internal sealed class JsonStreamFramer
     private JsonValueScanner _strict;
     private JsonValueScanner _lenient;
 
-    public JsonStreamFramer(Stream stream, int fileIndex, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel)
+    private readonly int _readSize;
+
+    public JsonStreamFramer(Stream stream, int fileIndex, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel, int readSize = 1 << 20)
     {
+        _readSize = readSize;
         _stream = stream;
         _fileIndex = fileIndex;
         _limits = limits;
@@ -56,6 +59,12 @@ internal sealed class JsonStreamFramer
 
     /// <summary>The exception the stream threw (a damaged compressed stream), if any.</summary>
     public Exception? StreamError { get; private set; }
+
+    /// <summary>
+    /// Called when the stream's end is only known to be damaged after it was read (see
+    /// <see cref="Sources.GzipEndCheck"/>): the final unterminated line then belongs to the error.
+    /// </summary>
+    public Func<string?>? CheckEnd { get; init; }
 
     /// <summary>Decompressed bytes read from the stream.</summary>
     public long BytesRead => _base + _len;
@@ -107,9 +116,11 @@ internal sealed class JsonStreamFramer
         if (At(p) != (byte)'{') return JsonLayout.Values;
         _strict.Reset();
         var r = Scan(ref _strict, p, p, out long end);
-        if (r is ScanOutcome.Broken or ScanOutcome.EndOfStream) return JsonLayout.Lines;
-        if (r == ScanOutcome.TooLarge) return JsonLayout.Values; // a record never spans the limit; a wrapper page may
-        if (IndexOfNewline(p, end) >= 0) return JsonLayout.Values; // pretty-printed
+        // Only a first object that closes on its own line, with more lines after it, makes NDJSON.
+        // Anything else (pretty-printed, a wrapper page larger than a record, cut short or broken)
+        // is read as values, which falls back to lines from a broken object itself.
+        if (r != ScanOutcome.Complete) return JsonLayout.Values;
+        if (IndexOfNewline(p, end) >= 0) return JsonLayout.Values;
         long next = SkipWhitespace(end, p);
         return next >= End ? JsonLayout.Values : JsonLayout.Lines;
     }
@@ -467,8 +478,12 @@ internal sealed class JsonStreamFramer
         }
         try
         {
-            int n = _stream.Read(_buf, _len, _buf.Length - _len);
-            if (n == 0) _eof = true;
+            int n = _stream.Read(_buf, _len, Math.Min(_readSize, _buf.Length - _len));
+            if (n == 0)
+            {
+                _eof = true;
+                if (CheckEnd?.Invoke() is { } damage) StreamError = new InvalidDataException(damage);
+            }
             _len += n;
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or InvalidOperationException or ArgumentException or NotSupportedException)

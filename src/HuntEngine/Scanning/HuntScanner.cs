@@ -32,10 +32,28 @@ public static class HuntScanner
 
         int threads = options.Threads;
         using var queue = new BlockingCollection<RecordBlock>(boundedCapacity: threads * 2);
+        // A worker that throws is a bug in the engine: stop everything and surface it, never a partial result.
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var faults = new ConcurrentQueue<Exception>();
         var workers = Enumerable.Range(0, threads).Select(_ => new ScanWorker(context)).ToArray();
         var workerThreads = workers.Select(w => new Thread(() =>
         {
-            foreach (var block in queue.GetConsumingEnumerable()) w.Process(block);
+            foreach (var block in queue.GetConsumingEnumerable())
+            {
+                try
+                {
+                    if (faults.IsEmpty) w.Process(block);
+                }
+                catch (Exception e)
+                {
+                    faults.Enqueue(e);
+                    failed.Cancel();
+                }
+                finally
+                {
+                    block.Release();
+                }
+            }
         }) { IsBackground = true, Name = "hunt-worker" }).ToArray();
         foreach (var t in workerThreads) t.Start();
 
@@ -45,22 +63,35 @@ public static class HuntScanner
             int i;
             while ((i = Interlocked.Increment(ref nextFile)) < inputs.Count)
             {
-                cancel.ThrowIfCancellationRequested();
-                FrameFile(inputs[i], files[i], limits, block => queue.Add(block, cancel), cancel);
+                failed.Token.ThrowIfCancellationRequested();
+                FrameFile(inputs[i], files[i], limits, block => queue.Add(block, failed.Token), failed.Token);
             }
         }
 
         // Framing is cheap next to parsing except when decompressing, so a few framers feed all workers.
         int framers = Math.Max(1, Math.Min(inputs.Count, Math.Max(1, threads / 2)));
-        try
+        var framerThreads = Enumerable.Range(0, framers).Select(_ => new Thread(() =>
         {
-            Parallel.For(0, framers, new ParallelOptions { MaxDegreeOfParallelism = framers }, _ => FrameFiles());
-        }
-        finally
-        {
-            queue.CompleteAdding();
-            foreach (var t in workerThreads) t.Join();
-        }
+            try
+            {
+                FrameFiles();
+            }
+            catch (OperationCanceledException)
+            {
+                // interrupted, or a worker failed: both are reported below
+            }
+            catch (Exception e)
+            {
+                faults.Enqueue(e);
+                failed.Cancel();
+            }
+        }) { IsBackground = true, Name = "hunt-framer" }).ToArray();
+        foreach (var t in framerThreads) t.Start();
+        foreach (var t in framerThreads) t.Join();
+        queue.CompleteAdding();
+        foreach (var t in workerThreads) t.Join();
+        cancel.ThrowIfCancellationRequested();
+        if (!faults.IsEmpty) throw new AggregateException("a scan worker failed (an engine bug; please report it with the input)", faults);
 
         var detections = new List<Detection>();
         var events = new List<Detection>();
@@ -123,7 +154,10 @@ public static class HuntScanner
         using (source)
         {
             file.Compression = source.Compression.ToString().ToLowerInvariant();
-            var framer = new JsonStreamFramer(source.Decoded, input.Index, limits, emit, cancel);
+            var framer = new JsonStreamFramer(source.Decoded, input.Index, limits, emit, cancel, source.ReadSize)
+            {
+                CheckEnd = source.TruncationAfterEnd,
+            };
             var head = framer.Prefetch(4096);
             int start = head.StartsWith("\uFEFF"u8) ? 3 : 0;
             int first = start;

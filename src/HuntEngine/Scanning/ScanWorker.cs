@@ -31,6 +31,7 @@ internal sealed class ScanWorker
     public long[] RecordsByKind { get; } = new long[RecordKinds.Count];
     public MatchCounters Counters;
 
+    /// <summary>Processes one block; the caller releases it.</summary>
     public void Process(RecordBlock block)
     {
         var file = _context.Files[block.FileIndex];
@@ -77,7 +78,6 @@ internal sealed class ScanWorker
         Interlocked.Add(ref file.Malformed, malformed);
         Interlocked.Add(ref file.Oversized, oversized);
         if (_batch.Count > 0) _matcher.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters);
-        block.Release();
     }
 }
 

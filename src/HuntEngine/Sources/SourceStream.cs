@@ -1,3 +1,5 @@
+using System.IO.Compression;
+
 namespace HuntEngine.Sources;
 
 /// <summary>
@@ -46,6 +48,20 @@ internal sealed class SourceStream : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// After the decoded stream returned its end: an error when the compressed stream was cut short
+    /// in a way its decoder does not report itself (a gzip member without its end).
+    /// </summary>
+    public string? TruncationAfterEnd()
+    {
+        if (Decoded is GZipStream gz && GzipEndCheck.EndedCleanly(gz) == false)
+            return "gzip stream truncated: the last member ends before its trailer";
+        return null;
+    }
+
+    /// <summary>How many decoded bytes to ask for per read: small for compressed streams, so a decoder that fails mid-read loses little.</summary>
+    public int ReadSize => Compression == CompressionKind.None ? 1 << 20 : 64 << 10;
 
     public void Dispose()
     {

@@ -1,0 +1,26 @@
+using System.IO.Compression;
+using System.Reflection;
+
+namespace HuntEngine.Sources;
+
+/// <summary>
+/// .NET's <see cref="GZipStream"/> reports a truncated stream as a normal end (zlib never reached
+/// the last member's end, but Read just returns 0). The inflater knows: its <c>Finished()</c> is
+/// true only after a member's trailer (CRC-32 and size, checked by zlib) was read. There is no
+/// public API for it, so it is read by reflection; if a runtime changes the private shape, the check
+/// says "unknown" rather than guessing, and the truncation tests fail loudly.
+/// </summary>
+internal static class GzipEndCheck
+{
+    private static readonly FieldInfo? DeflateField = typeof(GZipStream).GetField("_deflateStream", BindingFlags.NonPublic | BindingFlags.Instance);
+    private static readonly FieldInfo? InflaterField = typeof(DeflateStream).GetField("_inflater", BindingFlags.NonPublic | BindingFlags.Instance);
+
+    /// <summary>True when the stream ended at a member's end; false when it was cut; null when this runtime cannot tell.</summary>
+    public static bool? EndedCleanly(GZipStream stream)
+    {
+        var deflate = DeflateField?.GetValue(stream);
+        var inflater = deflate is null ? null : InflaterField?.GetValue(deflate);
+        var finished = inflater?.GetType().GetMethod("Finished", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, Type.EmptyTypes);
+        return finished?.Invoke(inflater, null) as bool?;
+    }
+}

@@ -1,0 +1,241 @@
+using System.Text;
+using HuntEngine.Scanning;
+using HuntEngine.Tests.Support;
+
+namespace HuntEngine.Tests.Framing;
+
+/// <summary>Spec §1 containers and compressions, and §5 framing of bad input.</summary>
+public sealed class ContainerTests
+{
+    // Three detections and two clean records, written compactly and with awkward whitespace.
+    private static readonly string[] Records =
+    [
+        """{"CreationTime":"2026-11-20T10:15:30","Operation":"MessageSent","RecordType":25,"UserId":"helpdesk@evil.com","Workload":"MicrosoftTeams"}""",
+        """{"CreationTime":"2026-11-20T10:16:30","Operation":"MessageSent","RecordType":25,"UserId":"alice@corp.com","Workload":"MicrosoftTeams","Note":"brackets ] } [ { and a quote \" inside"}""",
+        """{ "activityDateTime" : "2026-11-20T10:17:00Z" , "activityDisplayName" : "Consent to application", "targetResources" : [ { "displayName" : "Dropbox" } ] }""",
+        """{"createdDateTime":"2026-11-20T10:18:00Z","userPrincipalName":"g#EXT#@corp","appDisplayName":"Microsoft Teams","userType":"guest","riskLevelDuringSignIn":"high"}""",
+        """{"createdDateTime":"2026-11-20T10:19:00Z","userPrincipalName":"m@corp","appDisplayName":"Microsoft Teams","userType":"member","riskLevelDuringSignIn":"high"}""",
+    ];
+
+    private static readonly string[] Expected = ["Teams_ITImpersonation", "SuspiciousOAuthGrant", "RiskyGuestSignin"];
+
+    public static TheoryData<string, Codec> Layouts()
+    {
+        var data = new TheoryData<string, Codec>();
+        foreach (var layout in new[] { "ndjson", "ndjson-crlf-blank", "array", "array-pretty", "value", "records", "value-pretty", "records-oneline" })
+            foreach (var codec in Codecs.All)
+                data.Add(layout, codec);
+        return data;
+    }
+
+    internal static string Write(string layout) => layout switch
+    {
+        "ndjson" => string.Join("\n", Records) + "\n",
+        "ndjson-crlf-blank" => "\uFEFF" + "\r\n   \r\n" + string.Join("\r\n\t \r\n", Records), // BOM, blank lines, no final newline
+        "array" => "[" + string.Join(",", Records) + "]",
+        "array-pretty" => "[\n  " + string.Join(",\n  ", Records) + "\n]\n",
+        "value" => """{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns","value":[""" + string.Join(",", Records) + "]}",
+        "records" => "{\n  \"records\": [\n" + string.Join(",\n", Records) + "\n  ]\n}\n",
+        "value-pretty" => "{\n  \"@odata.nextLink\": \"https://x/?$skiptoken=a]b}\",\n  \"value\" : [\n    " + string.Join(",\n    ", Records) + "\n  ],\n  \"@odata.count\": 5\n}",
+        "records-oneline" => """{"records":[""" + string.Join(",", Records) + "]}",
+        _ => throw new ArgumentOutOfRangeException(nameof(layout)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void Same_records_give_the_same_detections_in_every_container_and_compression(string layout, Codec codec)
+    {
+        var text = Encoding.UTF8.GetBytes(Write(layout));
+        var content = Codecs.Compress(text, codec, members: 3);
+        var result = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["archive.bin"] = content });
+        Assert.Equal(Expected, result.Detections.Select(d => d.DetectionType));
+        Assert.Equal(5, result.Summary.RecordsParsed);
+        Assert.Equal(0, result.Summary.Malformed);
+        Assert.False(result.Summary.HadBadInput);
+        Assert.Equal(text.Length, result.Summary.DecompressedBytes);
+        foreach (var d in result.Detections)
+        {
+            // source_offset points at the record's '{' in the decompressed stream, and raw is the record as written.
+            Assert.Equal(d.Raw, Encoding.UTF8.GetString(text, (int)d.SourceOffset, Encoding.UTF8.GetByteCount(d.Raw)));
+            Assert.Contains(d.Raw, Records);
+        }
+    }
+
+    [Theory]
+    [InlineData(64)]
+    [InlineData(100)]
+    [InlineData(257)]
+    [InlineData(4096)]
+    public void Tiny_blocks_frame_exactly_like_large_ones(int blockBytes)
+    {
+        foreach (var layout in new[] { "ndjson", "ndjson-crlf-blank", "array-pretty", "value-pretty", "records" })
+        {
+            using var dir = new TempDir();
+            var path = Path.Combine(dir.Path, "x.json");
+            File.WriteAllText(path, Write(layout));
+            var big = HuntScanner.Run(new ScanOptions { Paths = [path], Threads = 1 });
+            var tiny = HuntScanner.Run(new ScanOptions { Paths = [path], Threads = 3, BlockBytes = blockBytes });
+            Assert.Equal(big.Detections, tiny.Detections);
+            Assert.Equal(3, tiny.Detections.Count);
+            Assert.Equal(big.Summary.RecordsFramed, tiny.Summary.RecordsFramed);
+        }
+    }
+
+    [Fact]
+    public void Single_pretty_printed_record_is_one_record()
+    {
+        var pretty = "{\n  \"CreationTime\": \"2026-11-20T10:15:30\",\n  \"Operation\": \"ChatCreated\",\n  \"Workload\": \"MicrosoftTeams\",\n  \"UserId\": \"ServiceDesk@x.com\"\n}\n";
+        var r = EngineProbe.ScanText(pretty);
+        Assert.Equal(1, r.Summary.RecordsParsed);
+        Assert.Equal("Teams_ITImpersonation", Assert.Single(r.Detections).DetectionType);
+        Assert.Equal(0, r.Detections[0].SourceOffset);
+    }
+
+    [Fact]
+    public void Concatenated_pretty_printed_records_are_each_read()
+    {
+        var one = "{\n  \"CreationTime\": \"2026-11-20T10:15:30\",\n  \"Operation\": \"ChatCreated\",\n  \"Workload\": \"MicrosoftTeams\",\n  \"UserId\": \"ServiceDesk@x.com\"\n}";
+        var r = EngineProbe.ScanText(one + "\n" + one.Replace("10:15", "10:16"));
+        Assert.Equal(2, r.Summary.RecordsParsed);
+        Assert.Equal([0L, one.Length + 1L], r.Detections.Select(d => d.SourceOffset));
+    }
+
+    [Fact]
+    public void Non_object_elements_and_lines_are_malformed_and_the_scan_goes_on()
+    {
+        var r = EngineProbe.ScanText("[" + Records[0] + ", 42, \"text\", [1], null, " + Records[2] + "]");
+        Assert.Equal(6, r.Summary.RecordsFramed);
+        Assert.Equal(2, r.Summary.RecordsParsed);
+        Assert.Equal(4, r.Summary.Malformed);
+        Assert.Equal(2, r.Detections.Count);
+        Assert.All(r.Summary.Files[0].MalformedSamples, b => Assert.Contains("not an object", b.Reason));
+
+        var lines = EngineProbe.ScanText(Records[0] + "\n[1,2]\n\"x\"\n" + Records[2] + "\n");
+        Assert.Equal(2, lines.Summary.Malformed);
+        Assert.Equal(2, lines.Detections.Count);
+    }
+
+    [Fact]
+    public void Malformed_ndjson_lines_are_counted_with_offsets_and_the_rest_is_read()
+    {
+        string bad1 = """{"CreationTime":"2026-11-20T10:15:30","Operation":"MessageSent",""";
+        string bad2 = """{"a":tru}""";
+        string text = Records[0] + "\n" + bad1 + "\n" + bad2 + "\n" + Records[2] + "\n";
+        var r = EngineProbe.ScanText(text);
+        Assert.Equal(4, r.Summary.RecordsFramed);
+        Assert.Equal(2, r.Summary.Malformed);
+        Assert.Equal(2, r.Detections.Count);
+        var samples = r.Summary.Files[0].MalformedSamples;
+        Assert.Equal(new long[] { Records[0].Length + 1, Records[0].Length + 1 + bad1.Length + 1 }, samples.Select(s => s.Offset));
+        Assert.All(samples, s => Assert.StartsWith("invalid JSON", s.Reason));
+        Assert.True(r.Summary.HadBadInput);
+    }
+
+    [Fact]
+    public void Damaged_first_line_of_ndjson_does_not_lose_the_following_lines()
+    {
+        // The first line is cut inside a string: the file is still read line by line.
+        string text = """{"CreationTime":"2026-11-20T10:15""" + "\n" + Records[0] + "\n" + Records[2] + "\n";
+        var r = EngineProbe.ScanText(text);
+        Assert.Equal(1, r.Summary.Malformed);
+        Assert.Equal(2, r.Detections.Count);
+
+        // ... and cut between tokens, where brackets alone cannot tell.
+        text = """{"CreationTime":"2026-11-20T10:15:00","Operation":1""" + "\n" + Records[0] + "\n" + Records[2] + "\n";
+        r = EngineProbe.ScanText(text);
+        Assert.Equal(1, r.Summary.Malformed);
+        Assert.Equal(2, r.Detections.Count);
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_malformed()
+    {
+        var bytes = Encoding.UTF8.GetBytes(Records[0] + "\n" + """{"CreationTime":"x","Operation":"MessageSent","Workload":"w","UserId":"helpdesk""" + "\u00ff\"}\n");
+        // Replace the UTF-8 of ÿ (C3 BF) by a lone continuation byte.
+        int at = Array.IndexOf(bytes, (byte)0xC3);
+        bytes[at] = 0xBF;
+        var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["x.json"] = bytes });
+        Assert.Equal(1, r.Summary.Malformed);
+        Assert.Equal("invalid UTF-8", r.Summary.Files[0].MalformedSamples[0].Reason);
+        Assert.Single(r.Detections);
+    }
+
+    [Fact]
+    public void Array_cut_short_keeps_the_elements_before_the_cut()
+    {
+        var full = Write("array");
+        var cut = full[..(full.IndexOf(Records[2], StringComparison.Ordinal) + 30)];
+        var r = EngineProbe.ScanText(cut);
+        Assert.Equal(2, r.Summary.RecordsParsed);
+        Assert.Equal(1, r.Summary.Malformed);
+        var sample = Assert.Single(r.Summary.Files[0].MalformedSamples);
+        Assert.Equal(cut.IndexOf(Records[2][..20], StringComparison.Ordinal), sample.Offset);
+        Assert.Contains("cut short", sample.Reason);
+        Assert.Equal(["Teams_ITImpersonation"], r.Detections.Select(d => d.DetectionType));
+    }
+
+    [Fact]
+    public void Wrapper_cut_short_keeps_the_elements_before_the_cut()
+    {
+        var full = Write("value-pretty");
+        var cut = full[..(full.IndexOf(Records[3], StringComparison.Ordinal) + 10)];
+        var r = EngineProbe.ScanText(cut);
+        Assert.Equal(3, r.Summary.RecordsParsed);
+        Assert.Equal(1, r.Summary.Malformed);
+        Assert.Equal(["Teams_ITImpersonation", "SuspiciousOAuthGrant"], r.Detections.Select(d => d.DetectionType));
+    }
+
+    [Theory]
+    [InlineData(Codec.Gzip)]
+    [InlineData(Codec.Lz4)]
+    [InlineData(Codec.Zstd)]
+    public void Truncated_compressed_stream_fails_the_file_and_keeps_what_decompressed_whole(Codec codec)
+    {
+        // Distinct ids keep the data from compressing to a handful of blocks.
+        var text = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 2000).Select(i =>
+            string.Join("\n", Records.Select(r => $"{{\"Seq\":\"{i}-{Guid.NewGuid():N}\"," + r[1..])) + "\n")));
+        var compressed = Codecs.Compress(text, codec);
+        var truncated = compressed[..(compressed.Length * 2 / 3)];
+        var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]>
+        {
+            ["a-damaged.bin"] = truncated,
+            ["b-intact.json"] = Encoding.UTF8.GetBytes(Write("ndjson")),
+        });
+        var damaged = r.Summary.Files[0];
+        Assert.NotNull(damaged.Error);
+        Assert.True(damaged.ErrorOffset > 0);
+        Assert.Equal(damaged.DecompressedBytes, damaged.ErrorOffset);
+        Assert.Equal(0, damaged.Malformed); // the partial record is part of the stream error
+        Assert.True(damaged.RecordsParsed > 100);
+        // what decompressed before the damage is scanned; nothing after it is invented
+        // exactly the lines that decompressed whole before the damage are scanned
+        Assert.Equal(text.AsSpan(0, (int)damaged.DecompressedBytes).Count((byte)'\n'), damaged.RecordsParsed);
+        Assert.True(damaged.DecompressedBytes < text.Length);
+        Assert.Null(r.Summary.Files[1].Error);
+        Assert.Equal(3, r.Detections.Count(d => d.SourceFile.EndsWith("b-intact.json", StringComparison.Ordinal)));
+        Assert.True(r.Summary.HadBadInput);
+    }
+
+    [Fact]
+    public void Binary_files_are_reported_as_unsupported()
+    {
+        var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["img.png"] = [0x89, 0x50, 0x4E, 0x47, 0, 0, 0, 0x0D] });
+        Assert.Contains("not a text file", r.Summary.Files[0].Error);
+    }
+
+    [Fact]
+    public void Folders_are_walked_recursively_in_ordinal_order()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(Path.Combine(dir.Path, "b"));
+        Directory.CreateDirectory(Path.Combine(dir.Path, "a", "z"));
+        File.WriteAllText(Path.Combine(dir.Path, "b", "x.json"), Records[0]);
+        File.WriteAllText(Path.Combine(dir.Path, "a", "z", "y.json"), Records[0]);
+        File.WriteAllText(Path.Combine(dir.Path, "C.json"), Records[0]);
+        var r = HuntScanner.Run(new ScanOptions { Paths = [dir.Path] });
+        Assert.Equal(
+            new[] { Path.Combine(dir.Path, "C.json"), Path.Combine(dir.Path, "a", "z", "y.json"), Path.Combine(dir.Path, "b", "x.json") },
+            r.Summary.Files.Select(f => f.Path));
+        Assert.Equal(3, r.Detections.Count);
+    }
+}

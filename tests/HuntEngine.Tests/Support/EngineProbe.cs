@@ -1,0 +1,130 @@
+using System.Text;
+using HuntEngine.Batches;
+using HuntEngine.Matching;
+using HuntEngine.Parsing;
+using HuntEngine.Scanning;
+
+namespace HuntEngine.Tests.Support;
+
+/// <summary>One record through the engine's own parser, normalizer and matcher, for focused rule tests.</summary>
+internal static class EngineProbe
+{
+    public sealed record Row(RecordKind Kind, IReadOnlyDictionary<Column, object?> Values)
+    {
+        public object? this[Column c] => Values[c];
+    }
+
+    public static Row Normalize(string json, bool csvTimestamps = false)
+    {
+        var (batch, kind) = Build(json, csvTimestamps);
+        var values = new Dictionary<Column, object?>();
+        for (int c = 0; c < Columns.Count; c++)
+        {
+            var col = (Column)c;
+            values[col] = col switch
+            {
+                Column.EventTime => batch.EventTime.Get(0),
+                Column.SentBytes => batch.SentBytes.Get(0),
+                _ => batch.Strings(col).GetString(0),
+            };
+        }
+        return new Row(kind, values);
+    }
+
+    /// <summary>The label the engine gives the record (null when it is no detection).</summary>
+    public static string? Detect(string json, TimeWindow? window = null)
+    {
+        var (batch, _) = Build(json, false);
+        var detections = new List<Detection>();
+        var events = new List<Detection>();
+        var counters = new MatchCounters();
+        new BatchMatcher(CompiledPatterns.Default, window).Match(batch, "probe", detections, events, ref counters);
+        return detections.SingleOrDefault()?.DetectionType;
+    }
+
+    private static (NormalizedBatch, RecordKind) Build(string json, bool csvTimestamps)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        var parser = new RecordParser(FieldPlan.Default, 512);
+        var outcome = parser.Parse(bytes, 0, bytes.Length);
+        if (outcome != ParseOutcome.Ok) throw new InvalidOperationException($"record rejected: {outcome} {parser.LastError}");
+        var normalizer = new RecordNormalizer(parser, KindCatalog.Kinds) { UsPortalTimestamps = csvTimestamps };
+        var kind = normalizer.Classify();
+        var batch = new NormalizedBatch { Source = bytes };
+        normalizer.AppendRow(batch, kind, 0, 0, bytes.Length);
+        return (batch, kind);
+    }
+
+    public static ParseOutcome ParseOutcomeOf(byte[] bytes)
+    {
+        var parser = new RecordParser(FieldPlan.Default, 512);
+        return parser.Parse(bytes, 0, bytes.Length);
+    }
+
+    /// <summary>Scans files written to a fresh temp folder (name → bytes) and returns the result.</summary>
+    public static ScanResult ScanFiles(IReadOnlyDictionary<string, byte[]> files, Func<ScanOptions, ScanOptions>? tweak = null)
+    {
+        using var dir = new TempDir();
+        foreach (var (name, content) in files) File.WriteAllBytes(Path.Combine(dir.Path, name), content);
+        var options = new ScanOptions { Paths = [dir.Path], Threads = 2 };
+        if (tweak is not null) options = tweak(options);
+        return HuntScanner.Run(options);
+    }
+
+    public static ScanResult ScanText(string content, Func<ScanOptions, ScanOptions>? tweak = null) =>
+        ScanFiles(new Dictionary<string, byte[]> { ["input.json"] = Encoding.UTF8.GetBytes(content) }, tweak);
+}
+
+/// <summary>A temp folder removed at dispose.</summary>
+internal sealed class TempDir : IDisposable
+{
+    public TempDir()
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "hunt-test-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
+
+/// <summary>Where the repository and the shared samples are, from the test binary's folder.</summary>
+internal static class RepoPaths
+{
+    public static string Root { get; } = FindRoot();
+
+    /// <summary><c>../shared</c> beside the checkout (CI has it; a user's clone may not). HUNTENGINE_SHARED overrides.</summary>
+    public static string? Shared
+    {
+        get
+        {
+            var env = Environment.GetEnvironmentVariable("HUNTENGINE_SHARED");
+            if (!string.IsNullOrEmpty(env) && Directory.Exists(env)) return env;
+            var p = System.IO.Path.GetFullPath(System.IO.Path.Combine(Root, "..", "shared"));
+            return Directory.Exists(System.IO.Path.Combine(p, "samples", "real")) ? p : null;
+        }
+    }
+
+    public static string RealSample(string relative) =>
+        System.IO.Path.Combine(Shared ?? throw new InvalidOperationException("../shared is absent"), "samples", "real", relative);
+
+    private static string FindRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "HuntEngine.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("HuntEngine.sln not found above the test binaries");
+    }
+}
+
+/// <summary>A fact that needs <c>../shared/samples/real</c>: skipped, with the reason shown, where it is absent.</summary>
+public sealed class RealSamplesFactAttribute : FactAttribute
+{
+    public RealSamplesFactAttribute()
+    {
+        if (RepoPaths.Shared is null) Skip = "../shared/samples/real is absent (a user's clone); CI has it";
+    }
+}
