@@ -55,6 +55,28 @@ internal static class EngineProbe
         return (batch, kind);
     }
 
+    /// <summary>Every record of a file as the engine frames and normalizes it (malformed ones as null).</summary>
+    public static List<(long Offset, Row? Row)> RowsOf(string path)
+    {
+        var rows = new List<(long, Row?)>();
+        using var source = HuntEngine.Sources.SourceStream.Open(path);
+        var blocks = new List<HuntEngine.Framing.RecordBlock>();
+        var framer = new HuntEngine.Framing.JsonStreamFramer(source.Decoded, 0, HuntEngine.Framing.FramingLimits.Default, blocks.Add, CancellationToken.None);
+        var head = framer.Prefetch(4096);
+        framer.Run(head.StartsWith("\uFEFF"u8) ? 3 : 0);
+        foreach (var block in blocks)
+        {
+            foreach (var f in block.Frames)
+            {
+                if (f.Kind != HuntEngine.Framing.FrameKind.Record) { rows.Add((f.Offset, null)); continue; }
+                var bytes = block.Buffer.AsSpan(f.Start, f.Length).ToArray();
+                rows.Add((f.Offset, ParseOutcomeOf(bytes) == ParseOutcome.Ok ? Normalize(System.Text.Encoding.UTF8.GetString(bytes)) : null));
+            }
+            block.Release();
+        }
+        return rows;
+    }
+
     public static ParseOutcome ParseOutcomeOf(byte[] bytes)
     {
         var parser = new RecordParser(FieldPlan.Default, 512);

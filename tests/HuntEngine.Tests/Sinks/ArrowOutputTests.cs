@@ -1,0 +1,101 @@
+using Apache.Arrow;
+using Apache.Arrow.Compression;
+using Apache.Arrow.Ipc;
+using Apache.Arrow.Types;
+using HuntEngine.Sinks;
+using HuntEngine.Tests.Framing;
+using HuntEngine.Tests.Support;
+
+namespace HuntEngine.Tests.Sinks;
+
+/// <summary>Spec §4: the detections file read back with Apache.Arrow's own reader.</summary>
+public sealed class ArrowOutputTests
+{
+    private static readonly string[] ExpectedColumns =
+    [
+        "event_time", "username", "source_ip", "event_name", "log_source_type", "app_name", "app_display_name", "user_type",
+        "risk_level", "detection_type", "source_file", "source_offset", "raw", "target_user", "remote_host", "process_name",
+        "sent_bytes", "device_name", "event_count", "window_end",
+    ];
+
+    [Theory]
+    [InlineData(OutputCompression.None)]
+    [InlineData(OutputCompression.Lz4)]
+    [InlineData(OutputCompression.Zstd)]
+    public void Arrow_file_has_the_spec_schema_order_and_values(OutputCompression compression)
+    {
+        // Records out of time order, one without a time, across two files.
+        string late = """{"CreationTime":"2026-11-21T00:00:00Z","Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"helpdesk@x","ClientIP":"1.1.1.1"}""";
+        string early = """{"CreationTime":"2026-11-20T00:00:00.123Z","Operation":"ChatCreated","Workload":"MicrosoftTeams","UserId":"SysAdmin@x","UserType":10}""";
+        string noTime = """{"CreationTime":null,"Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"itadmin@x"}""";
+        string grant = """{"activityDateTime":"2026-11-20T00:00:00.123Z","activityDisplayName":"Consent to application","targetResources":[{"displayName":"Box.com"}],"initiatedBy":{"user":{"userPrincipalName":"v@corp","ipAddress":"2.2.2.2"}}}""";
+        var result = EngineProbe.ScanFiles(new Dictionary<string, byte[]>
+        {
+            ["b.json"] = System.Text.Encoding.UTF8.GetBytes(noTime + "\n" + late + "\n" + early + "\n"),
+            ["a.json"] = System.Text.Encoding.UTF8.GetBytes(grant + "\n"),
+        });
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "out.arrow");
+        ArrowFileSink.Write(path, result.Detections, compression);
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+
+        using var stream = File.OpenRead(path);
+        using var reader = new ArrowFileReader(stream, new CompressionCodecFactory());
+        var schema = reader.Schema;
+        Assert.Equal(ExpectedColumns, schema.FieldsList.Select(f => f.Name));
+        var ts = Assert.IsType<TimestampType>(schema.GetFieldByName("event_time").DataType);
+        Assert.Equal(TimeUnit.Millisecond, ts.Unit);
+        Assert.Equal("UTC", ts.Timezone);
+        Assert.IsType<Int64Type>(schema.GetFieldByName("source_offset").DataType);
+        Assert.IsType<Int64Type>(schema.GetFieldByName("sent_bytes").DataType);
+        Assert.IsType<Int32Type>(schema.GetFieldByName("event_count").DataType);
+        Assert.IsType<StringType>(schema.GetFieldByName("raw").DataType);
+
+        var batch = reader.ReadNextRecordBatch();
+        Assert.Equal(4, batch.Length);
+        var time = (TimestampArray)batch.Column("event_time");
+        var user = (StringArray)batch.Column("username");
+        var file = (StringArray)batch.Column("source_file");
+        var offset = (Int64Array)batch.Column("source_offset");
+        var type = (StringArray)batch.Column("detection_type");
+        var raw = (StringArray)batch.Column("raw");
+        var userType = (StringArray)batch.Column("user_type");
+        // Order: time (nulls last), then file, then offset.
+        Assert.Equal(["v@corp", "SysAdmin@x", "helpdesk@x", "itadmin@x"], Enumerable.Range(0, 4).Select(i => user.GetString(i)));
+        Assert.Equal(DateTimeOffset.Parse("2026-11-20T00:00:00.123Z", System.Globalization.CultureInfo.InvariantCulture), time.GetTimestamp(0));
+        Assert.True(time.IsNull(3));
+        Assert.EndsWith("a.json", file.GetString(0), StringComparison.Ordinal);
+        Assert.Equal(0, offset.GetValue(0));
+        Assert.Equal(noTime.Length + 1 + late.Length + 1, offset.GetValue(1));
+        Assert.Equal(["SuspiciousOAuthGrant", "Teams_ITImpersonation", "Teams_ITImpersonation", "Teams_ITImpersonation"], Enumerable.Range(0, 4).Select(i => type.GetString(i)));
+        Assert.Equal(early, raw.GetString(1));
+        Assert.Equal("Guest", userType.GetString(1));
+        Assert.Equal(1, ((Int32Array)batch.Column("event_count")).GetValue(0));
+        Assert.True(((TimestampArray)batch.Column("window_end")).IsNull(0));
+        Assert.Null(reader.ReadNextRecordBatch());
+    }
+
+    [Fact]
+    public void Empty_result_is_a_valid_file_with_the_schema()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "empty.arrow");
+        ArrowFileSink.Write(path, []);
+        using var reader = new ArrowFileReader(File.OpenRead(path));
+        Assert.Equal(ExpectedColumns, reader.Schema.FieldsList.Select(f => f.Name));
+        Assert.Null(reader.ReadNextRecordBatch());
+    }
+
+    [Fact]
+    public void A_failed_write_leaves_neither_a_result_nor_a_temporary_file()
+    {
+        using var dir = new TempDir();
+        var path = Path.Combine(dir.Path, "out.arrow");
+        Assert.Throws<InvalidOperationException>(() => AtomicFile.Write(path, s =>
+        {
+            s.Write(new byte[100]);
+            throw new InvalidOperationException("interrupted");
+        }));
+        Assert.Empty(Directory.GetFiles(dir.Path));
+    }
+}
