@@ -71,6 +71,9 @@ internal sealed class RecordBlock
     /// <summary>Set by the framer on the block that ends the file's stream (an error may also be attached).</summary>
     public bool EndOfFile { get; set; }
 
+    /// <summary>Records of this block come from a CSV export: the US portal timestamp forms are read (spec §2).</summary>
+    public bool UsPortalTimestamps { get; init; }
+
     public ReadOnlySpan<byte> Bytes(in Frame f) => Buffer.AsSpan(f.Start, f.Length);
 
     public void Release()

@@ -38,6 +38,7 @@ internal sealed class ScanWorker
         _batch.Clear();
         _batch.Source = block.Buffer;
         _batch.FileIndex = block.FileIndex;
+        _normalizer.UsPortalTimestamps = block.UsPortalTimestamps;
         long parsed = 0, malformed = 0, oversized = 0;
         foreach (ref readonly var f in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(block.Frames))
         {

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using HuntEngine.Cli;
+using HuntEngine.Tests.Support;
+
+namespace HuntEngine.Tests.Cli;
+
+/// <summary>The <c>hunt</c> command line: arguments, exit statuses, output files.</summary>
+public sealed class CliTests
+{
+    private const string Detection = """{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"helpdesk@evil.com"}""";
+    private const string Clean = """{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"alice@corp.com"}""";
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = HuntEngine.Cli.Cli.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Exit_status_tells_apart_found_none_bad_input_and_could_not_run()
+    {
+        using var dir = new TempDir();
+        string Write(string name, string text) { var p = Path.Combine(dir.Path, name); File.WriteAllText(p, text); return p; }
+        var found = Write("found.json", Detection + "\n");
+        var none = Write("none.json", Clean + "\n");
+        var badFound = Write("bad-found.json", Detection + "\n{broken\n");
+        var badNone = Write("bad-none.json", Clean + "\n{broken\n");
+        string outFile = Path.Combine(dir.Path, "o.arrow");
+        Assert.Equal(ExitCode.Detections, Run("scan", found, "-o", outFile).Code);
+        Assert.Equal(ExitCode.NoDetections, Run("scan", none, "-o", outFile).Code);
+        Assert.Equal(ExitCode.BadInputWithDetections, Run("scan", badFound, "-o", outFile).Code);
+        Assert.Equal(ExitCode.BadInputNoDetections, Run("scan", badNone, "-o", outFile).Code);
+        Assert.Equal(ExitCode.CouldNotRun, Run("scan", Path.Combine(dir.Path, "missing.json"), "-o", outFile).Code);
+    }
+
+    [Theory]
+    [InlineData("--from", "yesterday", "--from 'yesterday': not a time")]
+    [InlineData("--to", "2026-13-01", "--to '2026-13-01': not a time")]
+    [InlineData("--last", "7x", "--last '7x'")]
+    [InlineData("--threads", "0", "--threads '0'")]
+    [InlineData("--compression", "brotli", "--compression 'brotli'")]
+    [InlineData("--format", "csv", "--format 'csv'")]
+    public void Bad_arguments_fail_before_any_data_is_read(string option, string value, string message)
+    {
+        using var dir = new TempDir();
+        var input = Path.Combine(dir.Path, "in.json");
+        File.WriteAllText(input, Detection);
+        var outFile = Path.Combine(dir.Path, "o.arrow");
+        var (code, _, err) = Run("scan", input, option, value, "-o", outFile);
+        Assert.Equal(ExitCode.CouldNotRun, code);
+        Assert.Contains(message, err);
+        Assert.False(File.Exists(outFile));
+    }
+
+    [Fact]
+    public void Missing_input_and_unwritable_output_fail_before_scanning()
+    {
+        using var dir = new TempDir();
+        var input = Path.Combine(dir.Path, "in.json");
+        File.WriteAllText(input, Detection);
+        var (code, _, err) = Run("scan", input, Path.Combine(dir.Path, "nope"), "-o", Path.Combine(dir.Path, "o.arrow"));
+        Assert.Equal(ExitCode.CouldNotRun, code);
+        Assert.Contains("input path not found", err);
+        (code, _, err) = Run("scan", input, "-o", Path.Combine(dir.Path, "no-such-dir", "o.arrow"));
+        Assert.Equal(ExitCode.CouldNotRun, code);
+        Assert.Contains("does not exist", err);
+        (code, _, err) = Run("scan", input, "--from", "2026-11-21", "--to", "2026-11-20", "-o", Path.Combine(dir.Path, "o.arrow"));
+        Assert.Equal(ExitCode.CouldNotRun, code);
+        Assert.Contains("--from must be before --to", err);
+    }
+
+    [Fact]
+    public void Scan_writes_arrow_and_summary_json_and_prints_a_table()
+    {
+        using var dir = new TempDir();
+        var input = Path.Combine(dir.Path, "in.json");
+        File.WriteAllText(input, Clean + "\n" + Detection + "\n{oops\n");
+        var outFile = Path.Combine(dir.Path, "o.arrow");
+        var summary = Path.Combine(dir.Path, "s.json");
+        var (code, stdout, _) = Run("scan", input, "-o", outFile, "--summary-json", summary, "--threads", "1");
+        Assert.Equal(ExitCode.BadInputWithDetections, code);
+        Assert.True(File.Exists(outFile));
+        Assert.Contains("Teams_ITImpersonation 1", stdout);
+        Assert.Contains("helpdesk@evil.com", stdout);
+        Assert.Contains($"{input} @ {Clean.Length + Detection.Length + 2}", stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(summary));
+        var root = doc.RootElement;
+        Assert.Equal(1, root.GetProperty("schema_version").GetInt32());
+        Assert.Equal(3, root.GetProperty("records").GetProperty("framed").GetInt64());
+        Assert.Equal(1, root.GetProperty("records").GetProperty("malformed").GetInt64());
+        Assert.Equal(1, root.GetProperty("detections_by_type").GetProperty("Teams_ITImpersonation").GetInt64());
+        Assert.Equal(2, root.GetProperty("records_by_kind").GetProperty("ual").GetInt64());
+        var bad = root.GetProperty("first_bad_records")[0];
+        Assert.Equal(input, bad.GetProperty("file").GetString());
+        Assert.Equal(Clean.Length + Detection.Length + 2, bad.GetProperty("offset").GetInt64());
+    }
+
+    [Fact]
+    public void Last_is_relative_to_now_and_counts_records_outside_the_window()
+    {
+        using var dir = new TempDir();
+        var input = Path.Combine(dir.Path, "in.json");
+        File.WriteAllText(input, Detection + "\n" + Detection.Replace("2026-11-20", "2026-11-01") + "\n" + Detection.Replace("\"2026-11-20T10:15:30Z\"", "null") + "\n");
+        var summary = Path.Combine(dir.Path, "s.json");
+        var (code, _, _) = Run("scan", input, "-o", Path.Combine(dir.Path, "o.arrow"), "--last", "7d", "--now", "2026-11-22T00:00:00Z", "--summary-json", summary);
+        Assert.Equal(ExitCode.Detections, code);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(summary));
+        Assert.Equal(1, doc.RootElement.GetProperty("detections").GetInt64());
+        Assert.Equal(1, doc.RootElement.GetProperty("records").GetProperty("outside_window").GetInt64());
+        Assert.Equal(1, doc.RootElement.GetProperty("records").GetProperty("without_time_in_window").GetInt64());
+    }
+
+    [Fact]
+    public void Window_arguments_parse_iso_dates()
+    {
+        var a = ScanCommand.Parse(["x", "--from", "2026-11-20", "--to", "2026-11-20T12:00:00+02:00"]);
+        Assert.Equal(DateTimeOffset.Parse("2026-11-20T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds(), a.FromMs);
+        Assert.Equal(DateTimeOffset.Parse("2026-11-20T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds(), a.ToMs);
+        Assert.Equal(TimeSpan.FromDays(14), ScanCommand.ParseDuration("2w"));
+        Assert.Equal(TimeSpan.FromMinutes(90), ScanCommand.ParseDuration("90m"));
+    }
+}
