@@ -21,6 +21,7 @@ namespace HuntEngine.Cli
               --threads N                   worker threads (default: all cores)
               --max-record-bytes N          larger records are reported and skipped (default 64 MiB)
               --max-depth N                 deepest JSON nesting of a record (default 512)
+              --validate                    parse every record (no prefilter): complete kind and malformed counts
               --show N                      detections printed on the terminal (default 20)
               -q, --quiet                   print nothing but errors
 

@@ -32,6 +32,7 @@ internal sealed record ScanArguments
     public int MaxDepth { get; set; } = new ScanOptions { Paths = [] }.MaxDepth;
     public int Show { get; set; } = 20;
     public bool Quiet { get; set; }
+    public bool Validate { get; set; }
 
     public TimeWindow? Window()
     {
@@ -61,6 +62,7 @@ internal static class ScanCommand
                 Threads = a.Threads,
                 MaxRecordBytes = a.MaxRecordBytes,
                 MaxDepth = a.MaxDepth,
+                Prefilter = !a.Validate,
             };
             foreach (var p in a.Paths)
                 if (!File.Exists(p) && !Directory.Exists(p)) throw new HuntConfigurationException($"input path not found: '{p}'");
@@ -142,6 +144,8 @@ internal static class ScanCommand
                 case "--max-record-bytes": a.MaxRecordBytes = ParseInt(arg, Value(), 1024, int.MaxValue / 2); break;
                 case "--max-depth": a.MaxDepth = ParseInt(arg, Value(), 2, 100_000); break;
                 case "--show": a.Show = ParseInt(arg, Value(), 0, 1_000_000); break;
+                case "--validate":
+                case "--no-prefilter": a.Validate = true; break;
                 case "-q":
                 case "--quiet": a.Quiet = true; break;
                 default:

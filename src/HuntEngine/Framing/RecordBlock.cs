@@ -31,6 +31,12 @@ internal enum FrameReason : byte
     MissingArrayElement,
     BrokenStructure,
     RecordTooLarge,
+    CsvUnterminatedQuote,
+    CsvHeaderUnterminatedQuote,
+    CsvHeaderTooLarge,
+    CsvMissingAuditData,
+    CsvEmptyAuditData,
+    CsvInvalidUtf8,
 }
 
 internal static class FrameReasons
@@ -44,6 +50,12 @@ internal static class FrameReasons
         FrameReason.MissingArrayElement => "empty element in a JSON array (stray comma)",
         FrameReason.BrokenStructure => "brackets do not balance or nest too deep; the rest of the container cannot be framed",
         FrameReason.RecordTooLarge => "record larger than the maximum record size; skipped without loading",
+        FrameReason.CsvUnterminatedQuote => "CSV row with an unterminated quote (it runs to the end of the file)",
+        FrameReason.CsvHeaderUnterminatedQuote => "CSV header with an unterminated quote: the file has no rows",
+        FrameReason.CsvHeaderTooLarge => "CSV header row larger than the maximum record size: the file's rows were not read",
+        FrameReason.CsvMissingAuditData => "CSV row without an AuditData cell",
+        FrameReason.CsvEmptyAuditData => "CSV row with an empty AuditData cell",
+        FrameReason.CsvInvalidUtf8 => "invalid UTF-8 in a CSV cell",
         _ => "malformed",
     };
 }

@@ -164,6 +164,8 @@ public static class HuntScanner
             while (first < head.Length && head[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
 
             bool json = first >= head.Length || head[first] is (byte)'[' or (byte)'{';
+            long bytesRead = framer.BytesRead;
+            Exception? streamError = framer.StreamError;
             if (!json && head[..Math.Min(head.Length, 4096)].Contains((byte)0))
             {
                 file.Container = "binary";
@@ -173,22 +175,29 @@ public static class HuntScanner
             }
             else if (!json)
             {
-                file.Container = "csv";
-                file.Error = "CSV containers are not supported yet: the file was not read";
-                file.ErrorOffset = first;
+                // CSV: the CSV framer goes on from the bytes the JSON framer read to sniff.
+                var csv = new CsvFramer(source.Decoded, input.Index, limits, emit, cancel, source.ReadSize)
+                {
+                    CheckEnd = source.TruncationAfterEnd,
+                };
+                csv.AdoptPrefix(head, framer.StreamError);
                 framer.Abandon();
+                csv.Run(start);
+                file.Container = csv.Layout == CsvLayout.UalAuditData ? "csv-ual" : "csv";
+                (bytesRead, streamError) = (csv.BytesRead, csv.StreamError);
             }
             else
             {
                 framer.Run(start);
                 file.Container = first >= head.Length ? "empty" : head[first] == (byte)'[' ? "json-array" : framer.Layout == JsonLayout.Lines ? "ndjson" : "json";
+                (bytesRead, streamError) = (framer.BytesRead, framer.StreamError);
             }
-            file.DecompressedBytes = framer.BytesRead;
+            file.DecompressedBytes = bytesRead;
             file.CompressedBytes = source.CompressedBytesRead;
-            if (framer.StreamError is { } err && file.Error is null)
+            if (streamError is { } err && file.Error is null)
             {
                 file.Error = $"{source.Compression} stream damaged: {err.Message}";
-                file.ErrorOffset = framer.BytesRead;
+                file.ErrorOffset = bytesRead;
             }
         }
     }

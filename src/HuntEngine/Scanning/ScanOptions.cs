@@ -16,6 +16,12 @@ public sealed record ScanOptions
     public int MaxDepth { get; init; } = FramingLimits.Default.MaxDepth;
     /// <summary>Bytes per unit of work handed to a worker.</summary>
     public int BlockBytes { get; init; } = FramingLimits.Default.BlockBytes;
+    /// <summary>
+    /// Clear records that cannot match before parsing them (<see cref="Matching.RecordPrefilter"/>).
+    /// Off (<c>--validate</c>): every record is parsed, so kinds and malformed counts are complete.
+    /// Detections are the same either way.
+    /// </summary>
+    public bool Prefilter { get; init; } = true;
     /// <summary>How many malformed records per file are kept with offset and reason in the summary.</summary>
     public int MalformedSamplesPerFile { get; init; } = 10;
 }

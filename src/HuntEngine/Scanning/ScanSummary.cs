@@ -13,6 +13,8 @@ public sealed class FileSummary
     public long DecompressedBytes { get; set; }
     public long RecordsFramed;
     public long RecordsParsed;
+    /// <summary>Records the prefilter showed cannot match; not parsed (so not in the kind counts, and not validated).</summary>
+    public long RecordsCleared;
     public long Malformed;
     public long Oversized;
     /// <summary>Why the file could not be read to its end (a damaged stream, an unsupported file), with the decompressed offset reached.</summary>
@@ -38,6 +40,7 @@ public sealed class ScanSummary
     public long DecompressedBytes => Files.Sum(f => f.DecompressedBytes);
     public long RecordsFramed => Files.Sum(f => f.RecordsFramed);
     public long RecordsParsed => Files.Sum(f => f.RecordsParsed);
+    public long RecordsCleared => Files.Sum(f => f.RecordsCleared);
     public long Malformed => Files.Sum(f => f.Malformed);
     public long Oversized => Files.Sum(f => f.Oversized);
     public int FailedFiles => Files.Count(f => f.Error is not null);

@@ -17,6 +17,8 @@ internal sealed class ScanWorker
     private readonly NormalizedBatch _batch = new();
     private readonly BatchMatcher _matcher;
     private readonly ScanContext _context;
+    private readonly RecordPrefilter? _prefilter;
+    private char[] _prefilterScratch = new char[4096];
 
     public ScanWorker(ScanContext context)
     {
@@ -24,6 +26,7 @@ internal sealed class ScanWorker
         _parser = new RecordParser(FieldPlan.Default, context.Options.MaxDepth);
         _normalizer = new RecordNormalizer(_parser, KindCatalog.Kinds);
         _matcher = new BatchMatcher(CompiledPatterns.Default, context.Options.Window);
+        _prefilter = context.Options.Prefilter ? RecordPrefilter.Default : null;
     }
 
     public List<Detection> Detections { get; } = new();
@@ -39,12 +42,17 @@ internal sealed class ScanWorker
         _batch.Source = block.Buffer;
         _batch.FileIndex = block.FileIndex;
         _normalizer.UsPortalTimestamps = block.UsPortalTimestamps;
-        long parsed = 0, malformed = 0, oversized = 0;
+        long parsed = 0, cleared = 0, malformed = 0, oversized = 0;
         foreach (ref readonly var f in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(block.Frames))
         {
             switch (f.Kind)
             {
                 case FrameKind.Record:
+                    if (_prefilter is not null && !_prefilter.MayMatch(block.Buffer.AsSpan(f.Start, f.Length), ref _prefilterScratch))
+                    {
+                        cleared++;
+                        break;
+                    }
                     var outcome = _parser.Parse(block.Buffer, f.Start, f.Length);
                     if (outcome == ParseOutcome.Ok)
                     {
@@ -76,6 +84,7 @@ internal sealed class ScanWorker
         }
         Interlocked.Add(ref file.RecordsFramed, block.Frames.Count);
         Interlocked.Add(ref file.RecordsParsed, parsed);
+        Interlocked.Add(ref file.RecordsCleared, cleared);
         Interlocked.Add(ref file.Malformed, malformed);
         Interlocked.Add(ref file.Oversized, oversized);
         if (_batch.Count > 0) _matcher.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters);

@@ -34,6 +34,7 @@ public static class SummaryJson
         w.WriteStartObject("records");
         w.WriteNumber("framed", s.RecordsFramed);
         w.WriteNumber("parsed", s.RecordsParsed);
+        w.WriteNumber("cleared_by_prefilter", s.RecordsCleared);
         w.WriteNumber("malformed", s.Malformed);
         w.WriteNumber("oversized", s.Oversized);
         w.WriteNumber("outside_window", s.RecordsOutsideWindow);
@@ -67,6 +68,7 @@ public static class SummaryJson
             w.WriteNumber("bytes_decompressed", f.DecompressedBytes);
             w.WriteNumber("records_framed", f.RecordsFramed);
             w.WriteNumber("records_parsed", f.RecordsParsed);
+            w.WriteNumber("records_cleared_by_prefilter", f.RecordsCleared);
             w.WriteNumber("malformed", f.Malformed);
             w.WriteNumber("oversized", f.Oversized);
             if (f.Error is null) w.WriteNull("error"); else w.WriteString("error", f.Error);

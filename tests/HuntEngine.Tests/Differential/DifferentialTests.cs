@@ -29,17 +29,22 @@ public sealed class DifferentialTests
         Assert.Empty(reference.Malformed);
         var wide = HuntScanner.Run(new ScanOptions { Paths = [archive], Threads = 2 });
         var narrow = HuntScanner.Run(new ScanOptions { Paths = [archive], Threads = 3, BlockBytes = 8192 });
+        var full = HuntScanner.Run(new ScanOptions { Paths = [archive], Threads = 2, Prefilter = false });
 
         Assert.Equal(reference.Detections, wide.Detections);
         Assert.Equal(reference.Detections, narrow.Detections);
+        Assert.Equal(reference.Detections, full.Detections);
+        Assert.True(wide.Summary.RecordsCleared > 0);
+        Assert.Equal(0, full.Summary.RecordsCleared);
+        Assert.Equal(wide.Summary.RecordsFramed, wide.Summary.RecordsParsed + wide.Summary.RecordsCleared);
         Assert.Equal(
             truth.Select(t => (Path.Combine(archive, t.RelativePath.Replace('/', Path.DirectorySeparatorChar)), t.Offset, t.DetectionType)).OrderBy(x => x).ToList(),
             wide.Detections.Select(d => (d.SourceFile, d.SourceOffset, d.DetectionType)).OrderBy(x => x).ToList());
         Assert.True(truth.Count > 20);
-        Assert.Equal(reference.Records.Count, wide.Summary.RecordsParsed);
+        Assert.Equal(reference.Records.Count, full.Summary.RecordsParsed);
         Assert.False(wide.Summary.HadBadInput);
         foreach (var (kind, count) in reference.RecordsByKind)
-            Assert.Equal(count, wide.Summary.RecordsByKind[KindName(kind)]);
+            Assert.Equal(count, full.Summary.RecordsByKind[KindName(kind)]);
     }
 
     [Theory]
@@ -95,9 +100,9 @@ public sealed class DifferentialTests
             ["b.json.gz"] = Codecs.Compress(Encoding.UTF8.GetBytes("[\n" + string.Join(",\n", records.Select(r => r.Text)) + "\n]"), Codec.Gzip, members: 3),
             ["c.json.lz4"] = Codecs.Compress(Encoding.UTF8.GetBytes("{\"value\":[" + string.Join(",", records.Select(r => r.Text)) + "]}"), Codec.Lz4, members: 2),
         };
-        foreach (var block in new[] { 4 << 20, 1000 })
+        foreach (var (block, prefilter) in new[] { (4 << 20, true), (1000, true), (4 << 20, false) })
         {
-            var result = EngineProbe.ScanFiles(files, o => o with { BlockBytes = block, Threads = 3 });
+            var result = EngineProbe.ScanFiles(files, o => o with { BlockBytes = block, Threads = 3, Prefilter = prefilter });
             Assert.Equal(0, result.Summary.Malformed);
             foreach (var name in files.Keys)
             {

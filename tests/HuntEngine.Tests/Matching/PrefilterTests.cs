@@ -1,0 +1,103 @@
+using System.Text;
+using HuntEngine.DataGen;
+using HuntEngine.Matching;
+using HuntEngine.Tests.Differential;
+using HuntEngine.Tests.Support;
+
+namespace HuntEngine.Tests.Matching;
+
+/// <summary>
+/// The raw-bytes prefilter never clears a record that would match: checked record by record
+/// against the full parse, on adversarial and generated input, and end to end with it on and off.
+/// </summary>
+public sealed class PrefilterTests
+{
+    private static bool MayMatch(string json)
+    {
+        char[] scratch = [];
+        return RecordPrefilter.Default.MayMatch(Encoding.UTF8.GetBytes(json), ref scratch);
+    }
+
+    [Fact]
+    public void Requirements_are_derived_from_the_patterns_and_the_kind_catalog()
+    {
+        var d = RecordPrefilter.Default.Describe();
+        Assert.Equal(5, d.Count); // four patterns and the burst's events
+        // event names come from the record's text in every kind (the Graph constant holds no Teams verb) ...
+        Assert.Contains("event_name: ordinal any of [MessageSent, ChatCreated, MeetingInvited]", d[0]);
+        Assert.Contains(d[0], r => r.StartsWith("username: ascii-ci", StringComparison.Ordinal) && r.EndsWith("(non-ASCII parsed)", StringComparison.Ordinal));
+        // ... but "Sign-in" is in a constant, and user_type is transformed: neither can clear a record.
+        Assert.DoesNotContain(d[2], r => r.StartsWith("event_name", StringComparison.Ordinal) || r.StartsWith("user_type", StringComparison.Ordinal) || r.StartsWith("log_source_type", StringComparison.Ordinal));
+        Assert.Contains("risk_level: ordinal any of [high, medium]", d[2]);
+        // The S3 regex's required suffix is read from the regex; s3.amazonaws.com is implied by it.
+        Assert.Contains("remote_host: ascii-ci any of [content.dropboxapi.com, mega.nz, mega.co.nz, amazonaws.com]", d[3]);
+        Assert.Equal("amazonaws.com", RecordPrefilter.RequiredSuffix(@"(^|\.)s3[.-]([a-z0-9-]+\.)+amazonaws\.com\z"));
+        Assert.Null(RecordPrefilter.RequiredSuffix(@"foo(bar)?"));
+        Assert.Null(RecordPrefilter.RequiredSuffix(@"amazonaws\.com+"));
+    }
+
+    public static TheoryData<string> Adversarial() => new()
+    {
+        // escapes hide literals: always parsed
+        """{"CreationTime":"2026-11-20T10:15:30Z","Operation":"Message\u0053ent","Workload":"MicrosoftTeams","UserId":"helpdesk@x"}""",
+        """{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"\u0068elpdesk@x"}""",
+        """{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageSent","Workload":"MicrosoftTeams","\u0055serId":"helpdesk@x"}""",
+        // case: the username rule is case-insensitive, the Kelvin sign lowers to k
+        """{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"HELPDESK@x"}""",
+        "{\"CreationTime\":\"2026-11-20T10:15:30Z\",\"Operation\":\"MessageSent\",\"Workload\":\"MicrosoftTeams\",\"UserId\":\"HELPDES\u212A@x\"}",
+        // app names are ASCII case-insensitive
+        """{"activityDateTime":"2026-11-20T10:17:00Z","activityDisplayName":"Consent to application","targetResources":[{"displayName":"DROPBOX"}]}""",
+        """{"activityDateTime":"2026-11-20T10:17:00Z","activityDisplayName":"Consent to application","targetResources":"[{\"displayName\":\"MeGa\"}]"}""",
+        // risky guest: user type transformed from lower case, event name a constant
+        """{"createdDateTime":"2026-11-20T10:18:00Z","userPrincipalName":"g#EXT#@corp","appDisplayName":"Microsoft Teams","userType":"guest","riskLevelDuringSignIn":"high"}""",
+        // hosts are lower-cased from any case, with scheme, user info and port
+        """{"DeviceName":"d","ActionType":"ConnectionSuccess","RemoteIP":"1.2.3.4","Timestamp":"2026-11-20T10:18:00Z","RemoteUrl":"HTTPS://u:p@Bucket.S3.EU-West-1.AmazonAWS.com:443/x","SentBytes":"1.5e7"}""",
+        """{"DeviceName":"d","ActionType":"ConnectionSuccess","RemoteIP":"1.2.3.4","Timestamp":"2026-11-20T10:18:00Z","RemoteUrl":"https:\/\/content.dropboxapi.com\/2","SentBytes":20000000}""",
+        // duplicates: the literal sits in the decoy, the real value is last
+        """{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageSent","Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"x","UserId":"sysadmin@x"}""",
+        // lookalikes and keywords in other fields: cleared or parsed, never a detection
+        """{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"hеlpdesk@x"}""",
+        """{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageRead","Workload":"MicrosoftTeams","UserId":"alice@x","ObjectId":"helpdesk MessageSent"}""",
+        """{"createdDateTime":"2026-11-20T10:18:00Z","userPrincipalName":"g","appDisplayName":"Microsoft Teams","userType":"guest","riskLevelDuringSignIn":"High"}""",
+        // invite events for the burst
+        """{"activityDateTime":"2026-11-20T10:17:00Z","activityDisplayName":"Invite external user","initiatedBy":{"user":{"userPrincipalName":"a@corp"}},"targetResources":[{"userPrincipalName":"x_y.com#EXT#@corp"}]}""",
+    };
+
+    [Theory]
+    [MemberData(nameof(Adversarial))]
+    public void A_record_that_matches_is_never_cleared(string json)
+    {
+        string? label = EngineProbe.Detect(json);
+        bool inviteEvent = json.Contains("Invite external user", StringComparison.Ordinal);
+        if (label is not null || inviteEvent) Assert.True(MayMatch(json), $"cleared a record labelled {label}");
+    }
+
+    [Fact]
+    public void Records_with_no_literal_are_cleared()
+    {
+        Assert.False(MayMatch("""{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MailItemsAccessed","Workload":"Exchange","UserId":"alice@corp.com"}"""));
+        Assert.False(MayMatch("""{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"alice@corp.com"}"""));
+        Assert.True(MayMatch("""{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"alice@corp.com","Note":"\u00e9"}"""));
+    }
+
+    [Theory]
+    [InlineData(41)]
+    [InlineData(42)]
+    public void Generated_and_disguised_records_that_match_always_pass(int seed)
+    {
+        var disguise = new JsonDisguise(new Random(seed), escapeRate: 0.02, decoyRate: 0.2);
+        int cleared = 0, total = 0;
+        foreach (var (json, _) in CorpusGenerator.Records(new GeneratorOptions(seed, 1_500_000, Mix.TeamsHeavy, PlantRate: 0.05)))
+        {
+            string text = Encoding.UTF8.GetString(json);
+            foreach (var variant in new[] { text, disguise.Rewrite(text) })
+            {
+                total++;
+                bool may = MayMatch(variant);
+                if (!may) cleared++;
+                if (EngineProbe.Detect(variant) is { } label) Assert.True(may, $"cleared a {label}: {variant}");
+            }
+        }
+        Assert.True(cleared > total / 4, $"the prefilter should clear most ordinary records ({cleared}/{total})");
+    }
+}
