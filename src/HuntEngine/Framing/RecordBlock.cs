@@ -11,6 +11,11 @@ internal enum FrameKind : byte
     Malformed,
     /// <summary>A record larger than the configured maximum: counted and reported, never loaded.</summary>
     Oversized,
+    /// <summary>
+    /// Whole NDJSON lines, cut by the framer at a newline and split into records by the worker
+    /// (<see cref="NdjsonLines"/>), so framing a huge file runs on every core.
+    /// </summary>
+    LineChunk,
 }
 
 /// <summary>One framed item. <see cref="Start"/> indexes the block's buffer; <see cref="Offset"/> is absolute in the decompressed stream.</summary>

@@ -42,53 +42,72 @@ internal sealed class ScanWorker
         _batch.Source = block.Buffer;
         _batch.FileIndex = block.FileIndex;
         _normalizer.UsPortalTimestamps = block.UsPortalTimestamps;
-        long parsed = 0, cleared = 0, malformed = 0, oversized = 0;
+        _counts = default;
         foreach (ref readonly var f in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(block.Frames))
         {
             switch (f.Kind)
             {
+                case FrameKind.LineChunk:
+                    var chunk = block.Buffer.AsSpan(f.Start, f.Length);
+                    int pos = 0;
+                    while (NdjsonLines.Next(chunk, ref pos, out int start, out int length))
+                        ProcessRecord(block, file, f.Start + start, length, f.Offset + start);
+                    break;
                 case FrameKind.Record:
-                    if (_prefilter is not null && !_prefilter.MayMatch(block.Buffer.AsSpan(f.Start, f.Length), ref _prefilterScratch))
-                    {
-                        cleared++;
-                        break;
-                    }
-                    var outcome = _parser.Parse(block.Buffer, f.Start, f.Length);
-                    if (outcome == ParseOutcome.Ok)
-                    {
-                        var kind = _normalizer.Classify();
-                        _normalizer.AppendRow(_batch, kind, f.Offset, f.Start, f.Length);
-                        RecordsByKind[(int)kind]++;
-                        parsed++;
-                    }
-                    else
-                    {
-                        malformed++;
-                        _context.ReportBad(file, f.Offset, outcome switch
-                        {
-                            ParseOutcome.InvalidUtf8 => "invalid UTF-8",
-                            ParseOutcome.NotAnObject => "valid JSON but not an object",
-                            _ => "invalid JSON: " + _parser.LastError,
-                        });
-                    }
+                    ProcessRecord(block, file, f.Start, f.Length, f.Offset);
                     break;
                 case FrameKind.Malformed:
-                    malformed++;
+                    _counts.Framed++;
+                    _counts.Malformed++;
                     _context.ReportBad(file, f.Offset, FrameReasons.Describe(f.Reason));
                     break;
                 case FrameKind.Oversized:
-                    oversized++;
+                    _counts.Framed++;
+                    _counts.Oversized++;
                     _context.ReportBad(file, f.Offset, $"{FrameReasons.Describe(f.Reason)} ({f.SkippedBytes} bytes, limit {_context.Options.MaxRecordBytes})");
                     break;
             }
         }
-        Interlocked.Add(ref file.RecordsFramed, block.Frames.Count);
-        Interlocked.Add(ref file.RecordsParsed, parsed);
-        Interlocked.Add(ref file.RecordsCleared, cleared);
-        Interlocked.Add(ref file.Malformed, malformed);
-        Interlocked.Add(ref file.Oversized, oversized);
+        Interlocked.Add(ref file.RecordsFramed, _counts.Framed);
+        Interlocked.Add(ref file.RecordsParsed, _counts.Parsed);
+        Interlocked.Add(ref file.RecordsCleared, _counts.Cleared);
+        Interlocked.Add(ref file.Malformed, _counts.Malformed);
+        Interlocked.Add(ref file.Oversized, _counts.Oversized);
         if (_batch.Count > 0) _matcher.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters);
     }
+
+    private void ProcessRecord(RecordBlock block, FileSummary file, int start, int length, long offset)
+    {
+        _counts.Framed++;
+        if (_prefilter is not null && !_prefilter.MayMatch(block.Buffer.AsSpan(start, length), ref _prefilterScratch))
+        {
+            _counts.Cleared++;
+            return;
+        }
+        var outcome = _parser.Parse(block.Buffer, start, length);
+        if (outcome == ParseOutcome.Ok)
+        {
+            var kind = _normalizer.Classify();
+            _normalizer.AppendRow(_batch, kind, offset, start, length);
+            RecordsByKind[(int)kind]++;
+            _counts.Parsed++;
+            return;
+        }
+        _counts.Malformed++;
+        _context.ReportBad(file, offset, outcome switch
+        {
+            ParseOutcome.InvalidUtf8 => "invalid UTF-8",
+            ParseOutcome.NotAnObject => "valid JSON but not an object",
+            _ => "invalid JSON: " + _parser.LastError,
+        });
+    }
+
+    private struct BlockCounts
+    {
+        public long Framed, Parsed, Cleared, Malformed, Oversized;
+    }
+
+    private BlockCounts _counts;
 }
 
 /// <summary>What every worker and framer of one scan shares: the options and the per-file accounting.</summary>

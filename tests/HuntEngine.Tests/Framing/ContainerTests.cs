@@ -48,6 +48,9 @@ public sealed class ContainerTests
         var text = Encoding.UTF8.GetBytes(Write(layout));
         var content = Codecs.Compress(text, codec, members: 3);
         var result = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["archive.bin"] = content });
+        var prefiltered = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["archive.bin"] = content }, o => o with { Prefilter = true });
+        Assert.Equal(Expected, prefiltered.Detections.Select(d => d.DetectionType));
+        Assert.Equal(5, prefiltered.Summary.RecordsParsed + prefiltered.Summary.RecordsCleared);
         Assert.Equal(Expected, result.Detections.Select(d => d.DetectionType));
         Assert.Equal(5, result.Summary.RecordsParsed);
         Assert.Equal(0, result.Summary.Malformed);

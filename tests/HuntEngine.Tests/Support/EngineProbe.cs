@@ -66,11 +66,25 @@ internal static class EngineProbe
         framer.Run(head.StartsWith("\uFEFF"u8) ? 3 : 0);
         foreach (var block in blocks)
         {
+            void Add(long offset, byte[] bytes) =>
+                rows.Add((offset, ParseOutcomeOf(bytes) == ParseOutcome.Ok ? Normalize(System.Text.Encoding.UTF8.GetString(bytes)) : null));
             foreach (var f in block.Frames)
             {
-                if (f.Kind != HuntEngine.Framing.FrameKind.Record) { rows.Add((f.Offset, null)); continue; }
-                var bytes = block.Buffer.AsSpan(f.Start, f.Length).ToArray();
-                rows.Add((f.Offset, ParseOutcomeOf(bytes) == ParseOutcome.Ok ? Normalize(System.Text.Encoding.UTF8.GetString(bytes)) : null));
+                switch (f.Kind)
+                {
+                    case HuntEngine.Framing.FrameKind.Record:
+                        Add(f.Offset, block.Buffer.AsSpan(f.Start, f.Length).ToArray());
+                        break;
+                    case HuntEngine.Framing.FrameKind.LineChunk:
+                        var chunk = block.Buffer.AsSpan(f.Start, f.Length);
+                        int pos = 0;
+                        while (HuntEngine.Framing.NdjsonLines.Next(chunk, ref pos, out int start, out int length))
+                            Add(f.Offset + start, chunk.Slice(start, length).ToArray());
+                        break;
+                    default:
+                        rows.Add((f.Offset, null));
+                        break;
+                }
             }
             block.Release();
         }
@@ -83,12 +97,16 @@ internal static class EngineProbe
         return parser.Parse(bytes, 0, bytes.Length);
     }
 
-    /// <summary>Scans files written to a fresh temp folder (name → bytes) and returns the result.</summary>
+    /// <summary>
+    /// Scans files written to a fresh temp folder (name → bytes) and returns the result. Every record
+    /// is parsed (no prefilter) unless <paramref name="tweak"/> says otherwise, so counts of kinds and
+    /// malformed records are complete; the differential and prefilter tests run both ways.
+    /// </summary>
     public static ScanResult ScanFiles(IReadOnlyDictionary<string, byte[]> files, Func<ScanOptions, ScanOptions>? tweak = null)
     {
         using var dir = new TempDir();
         foreach (var (name, content) in files) File.WriteAllBytes(Path.Combine(dir.Path, name), content);
-        var options = new ScanOptions { Paths = [dir.Path], Threads = 2 };
+        var options = new ScanOptions { Paths = [dir.Path], Threads = 2, Prefilter = false };
         if (tweak is not null) options = tweak(options);
         return HuntScanner.Run(options);
     }
