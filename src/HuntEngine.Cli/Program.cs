@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using HuntEngine.Cli;
 
 // hunt: offline T1585.003 hunting over Microsoft 365 / Entra ID archives. See README.md.
@@ -21,12 +22,16 @@ namespace HuntEngine.Cli
               --threads N                   worker threads (default: all cores)
               --max-record-bytes N          larger records are reported and skipped (default 64 MiB)
               --max-depth N                 deepest JSON nesting of a record (default 512)
+              --rejects FILE                write every rejected record (file, offset, reason, bytes) as NDJSON
+              --max-decompressed-bytes N    bomb guard: most bytes one compressed file may give (default 256 GiB)
+              --max-ratio N                 bomb guard: most decompressed bytes per compressed byte (default 1000)
+              --max-errors-per-file N       stop reading a file after N bad records (default 100000)
               --validate                    parse every record (no prefilter): complete kind and malformed counts
               --show N                      detections printed on the terminal (default 20)
               -q, --quiet                   print nothing but errors
 
             exit status: 0 detections, 1 none, 2 could not run, 3 bad input and no detections,
-                         4 bad input and detections
+                         4 bad input and detections, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)
             """;
 
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -37,11 +42,16 @@ namespace HuntEngine.Cli
                 return args.Length == 0 ? ExitCode.CouldNotRun : 0;
             }
             using var cancel = new CancellationTokenSource();
+            int stop = ExitCode.Interrupted;
+            // Ctrl-C and SIGTERM stop the scan (within a block) instead of killing the process, so no
+            // temporary result is left behind and the summary can say what was scanned.
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop = ExitCode.Interrupted; cancel.Cancel(); });
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop = ExitCode.Terminated; cancel.Cancel(); });
             switch (args[0])
             {
                 case "scan":
                     if (args.Length > 1 && args[1] is "-h" or "--help") { stdout.WriteLine(Usage); return 0; }
-                    return ScanCommand.Run(args[1..], stdout, stderr, cancel.Token);
+                    return ScanCommand.Run(args[1..], stdout, stderr, cancel.Token, () => stop);
                 default:
                     stderr.WriteLine($"hunt: unknown command '{args[0]}'");
                     stderr.WriteLine(Usage);

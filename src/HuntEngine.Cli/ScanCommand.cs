@@ -13,6 +13,10 @@ internal static class ExitCode
     public const int CouldNotRun = 2;
     public const int BadInputNoDetections = 3;
     public const int BadInputWithDetections = 4;
+    /// <summary>Stopped by Ctrl-C (128 + SIGINT).</summary>
+    public const int Interrupted = 130;
+    /// <summary>Stopped by SIGTERM (128 + SIGTERM).</summary>
+    public const int Terminated = 143;
 }
 
 /// <summary>The parsed arguments of <c>hunt scan</c>.</summary>
@@ -33,6 +37,10 @@ internal sealed record ScanArguments
     public int Show { get; set; } = 20;
     public bool Quiet { get; set; }
     public bool Validate { get; set; }
+    public string? Rejects { get; set; }
+    public long MaxDecompressedBytes { get; set; } = new ScanOptions { Paths = [] }.MaxDecompressedBytes;
+    public double MaxRatio { get; set; } = new ScanOptions { Paths = [] }.MaxRatio;
+    public long MaxErrorsPerFile { get; set; } = new ScanOptions { Paths = [] }.MaxErrorsPerFile;
 
     public TimeWindow? Window()
     {
@@ -48,7 +56,8 @@ internal sealed record ScanArguments
 
 internal static class ScanCommand
 {
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
+    /// <param name="stopSignal">Set to 130 or 143 by the signal handler that cancelled <paramref name="cancel"/>.</param>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancel, Func<int>? stopSignal = null)
     {
         ScanArguments a;
         ScanOptions options;
@@ -63,11 +72,15 @@ internal static class ScanCommand
                 MaxRecordBytes = a.MaxRecordBytes,
                 MaxDepth = a.MaxDepth,
                 Prefilter = !a.Validate,
+                MaxDecompressedBytes = a.MaxDecompressedBytes,
+                MaxRatio = a.MaxRatio,
+                MaxErrorsPerFile = a.MaxErrorsPerFile,
             };
             foreach (var p in a.Paths)
                 if (!File.Exists(p) && !Directory.Exists(p)) throw new HuntConfigurationException($"input path not found: '{p}'");
             AtomicFile.CheckWritable(a.Output);
             if (a.SummaryJson is not null) AtomicFile.CheckWritable(a.SummaryJson);
+            if (a.Rejects is not null) AtomicFile.CheckWritable(a.Rejects);
         }
         catch (HuntConfigurationException e)
         {
@@ -77,9 +90,10 @@ internal static class ScanCommand
         }
 
         ScanResult result;
+        using var rejects = a.Rejects is null ? null : new RejectsFile(a.Rejects);
         try
         {
-            result = HuntScanner.Run(options, cancel);
+            result = HuntScanner.Run(options with { Rejects = rejects }, cancel);
         }
         catch (HuntConfigurationException e)
         {
@@ -88,21 +102,38 @@ internal static class ScanCommand
         }
 
         var s = result.Summary;
+        if (s.Interrupted)
+        {
+            // No result file: a partial one could be taken for the whole answer. The summary says what was scanned.
+            int stopped = stopSignal?.Invoke() ?? ExitCode.Interrupted;
+            if (a.SummaryJson is not null) SummaryJson.Write(a.SummaryJson, s, "interrupted", null, stopped);
+            stderr.WriteLine($"hunt scan: interrupted after {s.DecompressedBytes} bytes; no result file written");
+            return stopped;
+        }
         int code = s.HadBadInput
             ? (s.Detections > 0 ? ExitCode.BadInputWithDetections : ExitCode.BadInputNoDetections)
             : (s.Detections > 0 ? ExitCode.Detections : ExitCode.NoDetections);
+        string status = "completed";
         try
         {
-            ArrowFileSink.Write(a.Output, result.Detections, a.Compression);
+            ArrowFileSink.Write(a.Output, result.Detections, a.Compression, cancel);
+            rejects?.Complete();
+        }
+        catch (OperationCanceledException)
+        {
+            code = stopSignal?.Invoke() ?? ExitCode.Interrupted;
+            status = "interrupted";
+            stderr.WriteLine("hunt scan: interrupted while writing the result; no result file written");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"hunt scan: could not write '{a.Output}': {e.Message}");
             code = ExitCode.CouldNotRun;
+            status = "output-failed";
         }
         if (a.SummaryJson is not null)
-            SummaryJson.Write(a.SummaryJson, s, code == ExitCode.CouldNotRun ? "output-failed" : "completed", a.Output, code);
-        if (!a.Quiet) TerminalReport.Write(stdout, result, a.Output, a.Show);
+            SummaryJson.Write(a.SummaryJson, s, status, status == "completed" ? a.Output : null, code);
+        if (!a.Quiet && status == "completed") TerminalReport.Write(stdout, result, a.Output, a.Show);
         return code;
     }
 
@@ -144,6 +175,10 @@ internal static class ScanCommand
                 case "--max-record-bytes": a.MaxRecordBytes = ParseInt(arg, Value(), 1024, int.MaxValue / 2); break;
                 case "--max-depth": a.MaxDepth = ParseInt(arg, Value(), 2, 100_000); break;
                 case "--show": a.Show = ParseInt(arg, Value(), 0, 1_000_000); break;
+                case "--rejects": a.Rejects = Value(); break;
+                case "--max-decompressed-bytes": a.MaxDecompressedBytes = ParseLong(arg, Value(), 1 << 20, long.MaxValue); break;
+                case "--max-ratio": a.MaxRatio = ParseLong(arg, Value(), 2, 1_000_000); break;
+                case "--max-errors-per-file": a.MaxErrorsPerFile = ParseLong(arg, Value(), 0, long.MaxValue); break;
                 case "--validate":
                 case "--no-prefilter": a.Validate = true; break;
                 case "-q":
@@ -195,6 +230,12 @@ internal static class ScanCommand
             if (d is { } ok) return ok;
         }
         throw new HuntConfigurationException($"--last '{value}': expected a positive number and a unit s, m, h, d or w (e.g. 7d)");
+    }
+
+    private static long ParseLong(string option, string value, long min, long max)
+    {
+        if (long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n >= min && n <= max) return n;
+        throw new HuntConfigurationException($"{option} '{value}': expected a whole number from {min} to {max}");
     }
 
     private static int ParseInt(string option, string value, int min, int max)

@@ -71,6 +71,9 @@ internal sealed class JsonStreamFramer
 
     public JsonLayout Layout { get; private set; }
 
+    /// <summary>How far framing accounted for the stream (records, bad records and whitespace).</summary>
+    public long Consumed { get; private set; }
+
     private long End => _base + _len;
 
     private byte At(long p) => _buf[(int)(p - _base)];
@@ -84,8 +87,11 @@ internal sealed class JsonStreamFramer
             if (p < End)
             {
                 Layout = ChooseLayout(p);
-                if (Layout == JsonLayout.Lines) FrameLines(p);
-                else FrameValues(p);
+                Consumed = Layout == JsonLayout.Lines ? FrameLines(p) : FrameValues(p);
+            }
+            else
+            {
+                Consumed = p;
             }
         }
         finally
@@ -132,7 +138,7 @@ internal sealed class JsonStreamFramer
     /// <see cref="FrameKind.LineChunk"/>; the workers split them into records. The framer thread so
     /// does one vectorized LastIndexOf per read, not work per record.
     /// </summary>
-    private void FrameLines(long p)
+    private long FrameLines(long p)
     {
         while (true)
         {
@@ -148,8 +154,9 @@ internal sealed class JsonStreamFramer
             if (_eof)
             {
                 // A final line without a newline is a record, unless the stream broke inside it.
-                if (StreamError is null && End > p) AddFrame(FrameKind.LineChunk, p, End);
-                return;
+                if (StreamError is not null) return p;
+                if (End > p) AddFrame(FrameKind.LineChunk, p, End);
+                return End;
             }
             if (End - p > _limits.MaxRecordBytes)
             {
@@ -186,27 +193,24 @@ internal sealed class JsonStreamFramer
 
     // ---- sequence of top-level values ----
 
-    private void FrameValues(long p)
+    private long FrameValues(long p)
     {
         while (true)
         {
             _cancel.ThrowIfCancellationRequested();
             p = SkipWhitespace(p, p);
-            if (p >= End) return;
+            if (p >= End) return p;
             byte c = At(p);
             if (c == (byte)'[')
             {
-                p = FrameArray(p);
-                if (p < 0) return;
+                long next = FrameArray(p);
+                if (next < 0) return StreamError is null ? End : p;
+                p = next;
             }
             else if (c == (byte)'{')
             {
                 long next = FrameTopObject(p);
-                if (next < 0)
-                {
-                    FrameLines(p); // the object broke: read the rest line by line
-                    return;
-                }
+                if (next < 0) return FrameLines(p); // the object broke: read the rest line by line
                 p = next;
             }
             else

@@ -25,7 +25,7 @@ public static class HuntScanner
     {
         Validate(options);
         var inputs = InputFiles.Expand(options.Paths);
-        var files = inputs.Select(f => new FileSummary { Path = f.Path }).ToArray();
+        var files = inputs.Select(f => new FileSummary { Path = f.Path, Error = f.Problem, ErrorOffset = f.Problem is null ? null : 0 }).ToArray();
         var context = new ScanContext(options, files);
         var limits = new FramingLimits(options.BlockBytes, options.MaxRecordBytes, options.MaxDepth);
         var clock = Stopwatch.StartNew();
@@ -42,7 +42,8 @@ public static class HuntScanner
             {
                 try
                 {
-                    if (faults.IsEmpty) w.Process(block);
+                    // After an interruption the queued blocks are dropped, so the scan stops within a block.
+                    if (faults.IsEmpty && !cancel.IsCancellationRequested) w.Process(block);
                 }
                 catch (Exception e)
                 {
@@ -64,7 +65,17 @@ public static class HuntScanner
             while ((i = Interlocked.Increment(ref nextFile)) < inputs.Count)
             {
                 failed.Token.ThrowIfCancellationRequested();
-                FrameFile(inputs[i], files[i], limits, block => queue.Add(block, failed.Token), failed.Token);
+                if (inputs[i].Problem is not null) continue;
+                var file = files[i];
+                FrameFile(inputs[i], file, options, limits, block =>
+                {
+                    if (file.Malformed + file.Oversized > options.MaxErrorsPerFile)
+                    {
+                        block.Release();
+                        throw new TooManyErrorsException();
+                    }
+                    queue.Add(block, failed.Token);
+                }, failed.Token);
             }
         }
 
@@ -90,7 +101,6 @@ public static class HuntScanner
         foreach (var t in framerThreads) t.Join();
         queue.CompleteAdding();
         foreach (var t in workerThreads) t.Join();
-        cancel.ThrowIfCancellationRequested();
         if (!faults.IsEmpty) throw new AggregateException("a scan worker failed (an engine bug; please report it with the input)", faults);
 
         var detections = new List<Detection>();
@@ -123,6 +133,7 @@ public static class HuntScanner
             Elapsed = clock.Elapsed,
             PeakWorkingSetBytes = Process.GetCurrentProcess().PeakWorkingSet64,
             Threads = threads,
+            Interrupted = cancel.IsCancellationRequested,
         };
         return new ScanResult(detections, summary);
     }
@@ -138,12 +149,12 @@ public static class HuntScanner
     }
 
     /// <summary>Opens, sniffs and frames one file; every failure is recorded on the file and the scan goes on.</summary>
-    private static void FrameFile(InputFile input, FileSummary file, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel)
+    private static void FrameFile(InputFile input, FileSummary file, ScanOptions options, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel)
     {
         SourceStream source;
         try
         {
-            source = SourceStream.Open(input.Path);
+            source = SourceStream.Open(input.Path, new DecompressionLimits(options.MaxDecompressedBytes, options.MaxRatio));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -158,47 +169,71 @@ public static class HuntScanner
             {
                 CheckEnd = source.TruncationAfterEnd,
             };
-            var head = framer.Prefetch(4096);
-            int start = head.StartsWith("\uFEFF"u8) ? 3 : 0;
-            int first = start;
-            while (first < head.Length && head[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
-
-            bool json = first >= head.Length || head[first] is (byte)'[' or (byte)'{';
-            long bytesRead = framer.BytesRead;
-            Exception? streamError = framer.StreamError;
-            if (!json && head[..Math.Min(head.Length, 4096)].Contains((byte)0))
+            CsvFramer? csv = null;
+            try
             {
-                file.Container = "binary";
-                file.Error = "not a text file (a NUL byte in its first 4 KiB after decompression): unsupported, not read";
-                file.ErrorOffset = head.IndexOf((byte)0);
-                framer.Abandon();
-            }
-            else if (!json)
-            {
-                // CSV: the CSV framer goes on from the bytes the JSON framer read to sniff.
-                var csv = new CsvFramer(source.Decoded, input.Index, limits, emit, cancel, source.ReadSize)
+                var head = framer.Prefetch(4096);
+                int start = head.StartsWith("\uFEFF"u8) ? 3 : 0;
+                int first = start;
+                while (first < head.Length && head[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
+                bool json = first >= head.Length || head[first] is (byte)'[' or (byte)'{';
+                if (!json && head[..Math.Min(head.Length, 4096)].Contains((byte)0))
                 {
-                    CheckEnd = source.TruncationAfterEnd,
-                };
-                csv.AdoptPrefix(head, framer.StreamError);
-                framer.Abandon();
-                csv.Run(start);
-                file.Container = csv.Layout == CsvLayout.UalAuditData ? "csv-ual" : "csv";
-                (bytesRead, streamError) = (csv.BytesRead, csv.StreamError);
+                    file.Container = "binary";
+                    file.Error = "not a text file (a NUL byte in its first 4 KiB after decompression): unsupported, not read";
+                    file.ErrorOffset = head.IndexOf((byte)0);
+                    file.DecompressedBytes = framer.BytesRead;
+                    framer.Abandon();
+                    return;
+                }
+                if (!json)
+                {
+                    // CSV: the CSV framer goes on from the bytes the JSON framer read to sniff.
+                    csv = new CsvFramer(source.Decoded, input.Index, limits, emit, cancel, source.ReadSize)
+                    {
+                        CheckEnd = source.TruncationAfterEnd,
+                    };
+                    csv.AdoptPrefix(head, framer.StreamError);
+                    framer.Abandon();
+                    csv.Run(start);
+                    file.Container = csv.Layout == CsvLayout.UalAuditData ? "csv-ual" : "csv";
+                }
+                else
+                {
+                    framer.Run(start);
+                    file.Container = first >= head.Length ? "empty" : head[first] == (byte)'[' ? "json-array" : framer.Layout == JsonLayout.Lines ? "ndjson" : "json";
+                }
             }
-            else
+            catch (TooManyErrorsException)
             {
-                framer.Run(start);
-                file.Container = first >= head.Length ? "empty" : head[first] == (byte)'[' ? "json-array" : framer.Layout == JsonLayout.Lines ? "ndjson" : "json";
-                (bytesRead, streamError) = (framer.BytesRead, framer.StreamError);
+                file.Error = $"more than {options.MaxErrorsPerFile} bad records (--max-errors-per-file): the rest of the file was not read";
+                file.ErrorOffset = csv?.BytesRead ?? framer.BytesRead;
             }
+            catch (OperationCanceledException)
+            {
+                // Interrupted: record how far this file was read, for the summary.
+                file.DecompressedBytes = csv?.BytesRead ?? framer.BytesRead;
+                file.CompressedBytes = source.CompressedBytesRead;
+                throw;
+            }
+            long bytesRead = csv?.BytesRead ?? framer.BytesRead;
+            var streamError = csv is null ? framer.StreamError : csv.StreamError;
             file.DecompressedBytes = bytesRead;
+            file.DecompressedBytesConsumed = csv?.BytesRead ?? framer.Consumed;
             file.CompressedBytes = source.CompressedBytesRead;
             if (streamError is { } err && file.Error is null)
             {
                 file.Error = $"{source.Compression} stream damaged: {err.Message}";
                 file.ErrorOffset = bytesRead;
             }
+            if (file.Error is null && !cancel.IsCancellationRequested && source.CompressedBytesRead < input.Length)
+            {
+                file.Error = $"the file shrank while it was read ({input.Length} bytes when listed, {source.CompressedBytesRead} read)";
+                file.ErrorOffset = bytesRead;
+            }
         }
     }
+
+    /// <summary>Raised out of a framer when its file has more bad records than the limit.</summary>
+    private sealed class TooManyErrorsException : Exception;
 }

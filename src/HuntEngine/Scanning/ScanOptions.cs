@@ -22,6 +22,14 @@ public sealed record ScanOptions
     /// Detections are the same either way.
     /// </summary>
     public bool Prefilter { get; init; } = true;
+    /// <summary>Bomb guard: most bytes one compressed file may decompress to.</summary>
+    public long MaxDecompressedBytes { get; init; } = Sources.DecompressionLimits.Default.MaxDecompressedBytes;
+    /// <summary>Bomb guard: most decompressed bytes per compressed byte (checked past 64 MiB).</summary>
+    public double MaxRatio { get; init; } = Sources.DecompressionLimits.Default.MaxRatio;
+    /// <summary>After this many bad records in one file, the rest of that file is not read (it is reported).</summary>
+    public long MaxErrorsPerFile { get; init; } = 100_000;
+    /// <summary>Where to write every rejected record (null: nowhere; the summary still has the first ones).</summary>
+    public Sinks.RejectsFile? Rejects { get; init; }
     /// <summary>How many malformed records per file are kept with offset and reason in the summary.</summary>
     public int MalformedSamplesPerFile { get; init; } = 10;
 }

@@ -17,6 +17,8 @@ public sealed class FileSummary
     public long RecordsCleared;
     public long Malformed;
     public long Oversized;
+    /// <summary>Decompressed bytes the framer accounted for (records, bad records, whitespace); equals <see cref="DecompressedBytes"/> for a file read whole.</summary>
+    public long DecompressedBytesConsumed { get; set; }
     /// <summary>Why the file could not be read to its end (a damaged stream, an unsupported file), with the decompressed offset reached.</summary>
     public string? Error { get; set; }
     public long? ErrorOffset { get; set; }
@@ -35,6 +37,8 @@ public sealed class ScanSummary
     public TimeSpan Elapsed { get; init; }
     public long PeakWorkingSetBytes { get; init; }
     public int Threads { get; init; }
+    /// <summary>The scan was stopped (Ctrl-C, SIGTERM) before it finished: the counts are of what was scanned.</summary>
+    public bool Interrupted { get; init; }
 
     public long CompressedBytes => Files.Sum(f => f.CompressedBytes);
     public long DecompressedBytes => Files.Sum(f => f.DecompressedBytes);

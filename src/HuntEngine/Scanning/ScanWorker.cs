@@ -59,12 +59,12 @@ internal sealed class ScanWorker
                 case FrameKind.Malformed:
                     _counts.Framed++;
                     _counts.Malformed++;
-                    _context.ReportBad(file, f.Offset, FrameReasons.Describe(f.Reason));
+                    _context.ReportBad(file, f.Offset, FrameReasons.Describe(f.Reason), block.Buffer.AsSpan(f.Start, f.Length), f.Length);
                     break;
                 case FrameKind.Oversized:
                     _counts.Framed++;
                     _counts.Oversized++;
-                    _context.ReportBad(file, f.Offset, $"{FrameReasons.Describe(f.Reason)} ({f.SkippedBytes} bytes, limit {_context.Options.MaxRecordBytes})");
+                    _context.ReportBad(file, f.Offset, $"{FrameReasons.Describe(f.Reason)} ({f.SkippedBytes} bytes, limit {_context.Options.MaxRecordBytes})", default, f.SkippedBytes);
                     break;
             }
         }
@@ -99,7 +99,7 @@ internal sealed class ScanWorker
             ParseOutcome.InvalidUtf8 => "invalid UTF-8",
             ParseOutcome.NotAnObject => "valid JSON but not an object",
             _ => "invalid JSON: " + _parser.LastError,
-        });
+        }, block.Buffer.AsSpan(start, length), length);
     }
 
     private struct BlockCounts
@@ -116,9 +116,10 @@ internal sealed class ScanContext(ScanOptions options, FileSummary[] files)
     public ScanOptions Options { get; } = options;
     public FileSummary[] Files { get; } = files;
 
-    /// <summary>Keeps the first bad records of a file by offset (rare, so a lock is fine here).</summary>
-    public void ReportBad(FileSummary file, long offset, string reason)
+    /// <summary>Keeps the first bad records of a file by offset (rare, so a lock is fine here) and writes every one to the rejects file.</summary>
+    public void ReportBad(FileSummary file, long offset, string reason, ReadOnlySpan<byte> bytes, long size)
     {
+        Options.Rejects?.Write(file.Path, offset, reason, bytes, size);
         lock (file.Samples)
         {
             var samples = file.Samples;

@@ -16,10 +16,10 @@ public static class ArrowFileSink
 {
     private const int RowsPerBatch = 64 * 1024;
 
-    public static void Write(string path, IReadOnlyList<Detection> detections, OutputCompression compression = OutputCompression.None) =>
-        AtomicFile.Write(path, stream => Write(stream, detections, compression));
+    public static void Write(string path, IReadOnlyList<Detection> detections, OutputCompression compression = OutputCompression.None, CancellationToken cancel = default) =>
+        AtomicFile.Write(path, stream => Write(stream, detections, compression, cancel));
 
-    public static void Write(Stream stream, IReadOnlyList<Detection> detections, OutputCompression compression)
+    public static void Write(Stream stream, IReadOnlyList<Detection> detections, OutputCompression compression, CancellationToken cancel = default)
     {
         var options = new IpcOptions();
         if (compression != OutputCompression.None)
@@ -31,6 +31,7 @@ public static class ArrowFileSink
         writer.WriteStart();
         for (int start = 0; start < detections.Count; start += RowsPerBatch)
         {
+            cancel.ThrowIfCancellationRequested();
             using var batch = DetectionSchema.ToBatch(detections, start, Math.Min(RowsPerBatch, detections.Count - start));
             writer.WriteRecordBatch(batch);
         }

@@ -32,7 +32,7 @@ public static class SummaryJson
         w.WriteNumber("mb_per_second_compressed", Math.Round(s.MegabytesPerSecond(s.CompressedBytes), 1));
         w.WriteNumber("peak_working_set_bytes", s.PeakWorkingSetBytes);
         w.WriteStartObject("records");
-        w.WriteNumber("framed", s.RecordsFramed);
+        w.WriteNumber("framed", s.RecordsFramed); // = parsed + cleared_by_prefilter + malformed + oversized
         w.WriteNumber("parsed", s.RecordsParsed);
         w.WriteNumber("cleared_by_prefilter", s.RecordsCleared);
         w.WriteNumber("malformed", s.Malformed);
@@ -66,6 +66,7 @@ public static class SummaryJson
             w.WriteString("container", f.Container);
             w.WriteNumber("bytes_compressed", f.CompressedBytes);
             w.WriteNumber("bytes_decompressed", f.DecompressedBytes);
+            w.WriteNumber("bytes_decompressed_consumed", f.DecompressedBytesConsumed);
             w.WriteNumber("records_framed", f.RecordsFramed);
             w.WriteNumber("records_parsed", f.RecordsParsed);
             w.WriteNumber("records_cleared_by_prefilter", f.RecordsCleared);

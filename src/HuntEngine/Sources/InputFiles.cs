@@ -1,45 +1,87 @@
 namespace HuntEngine.Sources;
 
 /// <summary>One file to scan: the path as given or found (it is what <c>source_file</c> holds).</summary>
-public sealed record InputFile(int Index, string Path, long Length);
+public sealed record InputFile(int Index, string Path, long Length, string? Problem = null);
 
-/// <summary>Expands the scan's paths into files: folders walked recursively in ordinal order of their paths (spec §1).</summary>
+/// <summary>
+/// Expands the scan's paths into files (spec §1): folders walked recursively in ordinal order of
+/// their paths. A path given on the command line that does not exist fails before any data is read
+/// (a typo). What the walk meets that cannot be read is listed with its problem, to be reported
+/// and skipped: a broken or looping symbolic link, a link to a folder (not followed, so a link
+/// cycle cannot walk forever), a folder that cannot be listed.
+/// </summary>
 internal static class InputFiles
 {
-    /// <summary>Fails (before any data is read) when a path does not exist.</summary>
     public static List<InputFile> Expand(IReadOnlyList<string> paths)
     {
-        var files = new List<InputFile>();
+        var found = new List<(string Path, long Length, string? Problem)>();
         foreach (var path in paths)
         {
-            if (File.Exists(path))
+            if (Directory.Exists(path) && new DirectoryInfo(path).LinkTarget is null)
             {
-                files.Add(new InputFile(files.Count, path, new FileInfo(path).Length));
+                var inFolder = new List<(string, long, string?)>();
+                Walk(path, inFolder);
+                inFolder.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
+                found.AddRange(inFolder);
             }
-            else if (Directory.Exists(path))
+            else if (File.Exists(path) || Directory.Exists(path))
             {
-                var found = new List<string>();
-                Walk(path, found);
-                found.Sort(StringComparer.Ordinal);
-                foreach (var f in found) files.Add(new InputFile(files.Count, f, new FileInfo(f).Length));
+                found.Add(Describe(path));
+            }
+            else if (new FileInfo(path).LinkTarget is not null)
+            {
+                found.Add((path, 0, "broken symbolic link"));
             }
             else
             {
                 ThrowHelper.ArgumentException_PathNotFound(path);
             }
         }
-        return files;
+        return found.Select((f, i) => new InputFile(i, f.Path, f.Length, f.Problem)).ToList();
     }
 
-    private static void Walk(string dir, List<string> found)
+    private static void Walk(string dir, List<(string, long, string?)> found)
     {
-        var options = new EnumerationOptions
+        IEnumerable<string> entries;
+        try
         {
-            RecurseSubdirectories = true,
-            IgnoreInaccessible = false,
-            AttributesToSkip = FileAttributes.ReparsePoint, // a symlink loop must not walk forever
-            ReturnSpecialDirectories = false,
-        };
-        foreach (var f in Directory.EnumerateFiles(dir, "*", options)) found.Add(f);
+            entries = Directory.EnumerateFileSystemEntries(dir).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            found.Add((dir, 0, $"cannot list folder: {e.Message}"));
+            return;
+        }
+        foreach (var entry in entries)
+        {
+            var info = new DirectoryInfo(entry);
+            if (info.Exists && info.LinkTarget is null) Walk(entry, found);
+            else found.Add(Describe(entry));
+        }
+    }
+
+    private static (string, long, string?) Describe(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.LinkTarget is not null)
+            {
+                var target = info.ResolveLinkTarget(returnFinalTarget: true);
+                if (target is null || !target.Exists) return (path, 0, "broken symbolic link");
+                if (target is DirectoryInfo || Directory.Exists(target.FullName)) return (path, 0, "symbolic link to a folder: not followed");
+                return (path, new FileInfo(target.FullName).Length, null);
+            }
+            if (Directory.Exists(path)) return (path, 0, "symbolic link to a folder: not followed");
+            return (path, info.Length, null);
+        }
+        catch (IOException e)
+        {
+            return (path, 0, $"symbolic link cannot be resolved (a loop?): {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return (path, 0, $"cannot read: {e.Message}");
+        }
     }
 }

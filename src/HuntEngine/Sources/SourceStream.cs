@@ -1,11 +1,21 @@
 using System.IO.Compression;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace HuntEngine.Sources;
+
+/// <summary>Per-file limits on decompression (the bomb guard).</summary>
+public readonly record struct DecompressionLimits(long MaxDecompressedBytes, double MaxRatio)
+{
+    /// <summary>256 GiB per file; 1000:1 once past 64 MiB (real audit logs compress 5-50:1).</summary>
+    public static DecompressionLimits Default => new(256L << 30, 1000);
+}
 
 /// <summary>
 /// An opened input: the raw file and the decompressed stream over it. Compression is sniffed from
 /// the first bytes (spec §1), so a gzip file named <c>.json</c> or a plain file named <c>.gz</c> is
-/// read for what it is.
+/// read for what it is. A FIFO, socket or device is refused before it is read (opening it
+/// non-blocking, so a FIFO without a writer cannot hang the scan).
 /// </summary>
 internal sealed class SourceStream : IDisposable
 {
@@ -24,23 +34,19 @@ internal sealed class SourceStream : IDisposable
     /// <summary>Bytes read from the file so far (the compressed size once the stream is drained).</summary>
     public long CompressedBytesRead => _file.CanSeek ? _file.Position : 0;
 
-    public static SourceStream Open(string path)
+    /// <exception cref="IOException">The file cannot be opened, or is not a regular file.</exception>
+    public static SourceStream Open(string path, DecompressionLimits limits)
     {
-        var file = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            Options = FileOptions.SequentialScan,
-            BufferSize = 1 << 16,
-        });
+        var file = OpenRegularFile(path);
         try
         {
             Span<byte> head = stackalloc byte[4];
             int n = file.ReadAtLeast(head, 4, throwOnEndOfStream: false);
             file.Seek(0, SeekOrigin.Begin);
             var kind = CompressionSniffer.Sniff(head[..n]);
-            return new SourceStream(file, CompressionSniffer.Decode(file, kind), kind);
+            var decoded = CompressionSniffer.Decode(file, kind);
+            if (kind != CompressionKind.None) decoded = new BombGuardStream(decoded, file, limits);
+            return new SourceStream(file, decoded, kind);
         }
         catch
         {
@@ -49,13 +55,42 @@ internal sealed class SourceStream : IDisposable
         }
     }
 
+    public static SourceStream Open(string path) => Open(path, DecompressionLimits.Default);
+
+    private static FileStream OpenRegularFile(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16, FileOptions.SequentialScan);
+        const int ReadOnly = 0, NonBlocking = 0x800, CloseOnExec = 0x80000;
+        int fd = Native.open(path, ReadOnly | NonBlocking | CloseOnExec);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            throw errno switch
+            {
+                2 => new FileNotFoundException($"no such file (it vanished after it was listed?): {path}"),
+                13 => new UnauthorizedAccessException($"permission denied: {path}"),
+                40 => new IOException($"symbolic link loop: {path}"),
+                _ => new IOException($"cannot open (errno {errno}): {path}"),
+            };
+        }
+        var stream = new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.Read, 1 << 16);
+        if (!stream.CanSeek)
+        {
+            stream.Dispose();
+            throw new IOException("not a regular file (a FIFO, socket or device): not read");
+        }
+        return stream;
+    }
+
     /// <summary>
     /// After the decoded stream returned its end: an error when the compressed stream was cut short
     /// in a way its decoder does not report itself (a gzip member without its end).
     /// </summary>
     public string? TruncationAfterEnd()
     {
-        if (Decoded is GZipStream gz && GzipEndCheck.EndedCleanly(gz) == false)
+        var inner = Decoded is BombGuardStream g ? g.Inner : Decoded;
+        if (inner is GZipStream gz && GzipEndCheck.EndedCleanly(gz) == false)
             return "gzip stream truncated: the last member ends before its trailer";
         return null;
     }
@@ -67,5 +102,54 @@ internal sealed class SourceStream : IDisposable
     {
         Decoded.Dispose();
         _file.Dispose();
+    }
+
+    private static class Native
+    {
+        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi)]
+#pragma warning disable CA2101, SYSLIB1054 // a file name is bytes on Linux; UTF-8 marshalling below
+        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+#pragma warning restore CA2101, SYSLIB1054
+    }
+}
+
+/// <summary>
+/// Stops a decompression bomb: fails the stream (as a damaged stream, so what came before is still
+/// scanned) once it decompressed more than the limit, or more than the ratio allows.
+/// </summary>
+internal sealed class BombGuardStream(Stream inner, FileStream compressed, DecompressionLimits limits) : Stream
+{
+    private const long RatioCheckAfter = 64L << 20;
+    private long _produced;
+
+    public Stream Inner => inner;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        int n = inner.Read(buffer);
+        _produced += n;
+        if (_produced > limits.MaxDecompressedBytes)
+            throw new InvalidDataException($"decompression limit: more than {limits.MaxDecompressedBytes} bytes from one file (--max-decompressed-bytes)");
+        if (_produced > RatioCheckAfter && compressed.Position > 0 && _produced > limits.MaxRatio * compressed.Position)
+            throw new InvalidDataException($"decompression bomb guard: {_produced} bytes from {compressed.Position} compressed (ratio over {limits.MaxRatio}:1, --max-ratio)");
+        return n;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _produced; set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
     }
 }
