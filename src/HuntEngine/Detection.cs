@@ -19,7 +19,8 @@ public sealed record Detection
     public required string DetectionType { get; init; }
     public required string SourceFile { get; init; }
     public long SourceOffset { get; init; }
-    public required string Raw { get; init; }
+    /// <summary>The record's text; null only for a detection from a columnar store written without <c>--keep-raw</c>.</summary>
+    public string? Raw { get; init; }
     public string? TargetUser { get; init; }
     public string? RemoteHost { get; init; }
     public string? ProcessName { get; init; }

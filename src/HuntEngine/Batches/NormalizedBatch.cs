@@ -33,10 +33,41 @@ internal sealed class NormalizedBatch
 
     public RecordKind Kind(int row) => _kinds[row];
     public long Offset(int row) => _offsets[row];
-    public ReadOnlySpan<byte> Raw(int row) => Source.AsSpan(_rawStart[row], _rawLength[row]);
+
+    /// <summary>
+    /// Rows loaded from a columnar store (<see cref="Sinks.StoreReader"/>) carry their own source file
+    /// and, when the store kept it, their raw text; rows parsed from a source point into its buffer.
+    /// </summary>
+    public bool FromStore { get; private set; }
+    public Utf8Column StoredSourceFile { get; } = new();
+    public Utf8Column StoredRaw { get; } = new();
+
+    /// <summary>The record's raw text, or false when a store was written without it (<c>--keep-raw</c>).</summary>
+    public bool TryRaw(int row, out ReadOnlySpan<byte> raw)
+    {
+        if (!FromStore)
+        {
+            raw = Source.AsSpan(_rawStart[row], _rawLength[row]);
+            return true;
+        }
+        raw = StoredRaw.Get(row);
+        return !StoredRaw.IsNull(row);
+    }
+
+    /// <summary>Starts a batch of rows loaded from a store; the loader appends every column and then <see cref="BeginStoredRow"/>s.</summary>
+    public void ClearForStore()
+    {
+        Clear();
+        FromStore = true;
+    }
+
+    public void BeginStoredRow(RecordKind kind, long offset) => BeginRow(kind, offset, 0, 0);
 
     public void Clear()
     {
+        FromStore = false;
+        StoredSourceFile.Clear();
+        StoredRaw.Clear();
         Count = 0;
         EventTime.Clear();
         SentBytes.Clear();

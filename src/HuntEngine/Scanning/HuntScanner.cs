@@ -1,3 +1,4 @@
+using HuntEngine.Batches;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using HuntEngine.Framing;
@@ -25,6 +26,7 @@ public static class HuntScanner
     {
         Validate(options);
         var inputs = InputFiles.Expand(options.Paths);
+        options.Progress?.Start(inputs.Select(f => f.Length).ToArray());
         var files = inputs.Select(f => new FileSummary { Path = f.Path, Error = f.Problem, ErrorOffset = f.Problem is null ? null : 0 }).ToArray();
         var context = new ScanContext(options, files);
         var limits = new FramingLimits(options.BlockBytes, options.MaxRecordBytes, options.MaxDepth);
@@ -35,7 +37,8 @@ public static class HuntScanner
         // A worker that throws is a bug in the engine: stop everything and surface it, never a partial result.
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var faults = new ConcurrentQueue<Exception>();
-        var workers = Enumerable.Range(0, threads).Select(_ => new ScanWorker(context)).ToArray();
+        if (options.Store is { } store) Directory.CreateDirectory(store.Directory);
+        var workers = Enumerable.Range(0, threads).Select(i => new ScanWorker(context, i)).ToArray();
         var workerThreads = workers.Select(w => new Thread(() =>
         {
             foreach (var block in queue.GetConsumingEnumerable())
@@ -65,7 +68,7 @@ public static class HuntScanner
             while ((i = Interlocked.Increment(ref nextFile)) < inputs.Count)
             {
                 failed.Token.ThrowIfCancellationRequested();
-                if (inputs[i].Problem is not null) continue;
+                if (inputs[i].Problem is not null) { options.Progress?.FileDone(i); continue; }
                 var file = files[i];
                 FrameFile(inputs[i], file, options, limits, block =>
                 {
@@ -76,6 +79,7 @@ public static class HuntScanner
                     }
                     queue.Add(block, failed.Token);
                 }, failed.Token);
+                options.Progress?.FileDone(i);
             }
         }
 
@@ -101,6 +105,7 @@ public static class HuntScanner
         foreach (var t in framerThreads) t.Join();
         queue.CompleteAdding();
         foreach (var t in workerThreads) t.Join();
+        foreach (var w in workers) w.Complete();
         if (!faults.IsEmpty) throw new AggregateException("a scan worker failed (an engine bug; please report it with the input)", faults);
 
         var detections = new List<Detection>();
@@ -164,6 +169,12 @@ public static class HuntScanner
         }
         using (source)
         {
+            if (options.Progress is { } progress)
+            {
+                // Progress: how far into the file (on disk) the framer has read, once per block.
+                var emitBlock = emit;
+                emit = block => { progress.FileRead(input.Index, source.CompressedBytesRead); emitBlock(block); };
+            }
             file.Compression = source.Compression.ToString().ToLowerInvariant();
             var framer = new JsonStreamFramer(source.Decoded, input.Index, limits, emit, cancel, source.ReadSize)
             {
@@ -176,6 +187,14 @@ public static class HuntScanner
                 int start = head.StartsWith("\uFEFF"u8) ? 3 : 0;
                 int first = start;
                 while (first < head.Length && head[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
+                if (source.Compression == CompressionKind.None && head.StartsWith("ARROW1"u8))
+                {
+                    framer.Abandon();
+                    file.Container = "hunt-store";
+                    file.DecompressedBytes = file.DecompressedBytesConsumed = file.CompressedBytes = input.Length;
+                    FrameStorePart(input, file, emit, cancel);
+                    return;
+                }
                 bool json = first >= head.Length || head[first] is (byte)'[' or (byte)'{';
                 if (!json && head[..Math.Min(head.Length, 4096)].Contains((byte)0))
                 {
@@ -231,6 +250,36 @@ public static class HuntScanner
                 file.Error = $"the file shrank while it was read ({input.Length} bytes when listed, {source.CompressedBytesRead} read)";
                 file.ErrorOffset = bytesRead;
             }
+        }
+    }
+
+    /// <summary>
+    /// A part of a columnar store (<c>hunt convert</c>): its record batches go to the workers as they
+    /// are, to be matched without parsing. An Arrow file that is not a store is reported, not read.
+    /// </summary>
+    private static void FrameStorePart(InputFile input, FileSummary file, Action<RecordBlock> emit, CancellationToken cancel)
+    {
+        try
+        {
+            using var stream = File.OpenRead(input.Path);
+            using var reader = new Apache.Arrow.Ipc.ArrowFileReader(stream, new Apache.Arrow.Compression.CompressionCodecFactory());
+            if (!StoreSchema.IsStore(reader.Schema))
+            {
+                file.Container = "arrow";
+                file.Error = "an Arrow file that is not a HuntEngine store (no hunt_store_version): not read";
+                file.ErrorOffset = 0;
+                return;
+            }
+            while (reader.ReadNextRecordBatch() is { } batch)
+            {
+                cancel.ThrowIfCancellationRequested();
+                emit(new RecordBlock(input.Index, [], 0, pooled: false) { Stored = batch });
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException)
+        {
+            file.Error = $"store part unreadable: {e.Message}";
+            file.ErrorOffset = 0;
         }
     }
 

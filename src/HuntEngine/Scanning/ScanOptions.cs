@@ -30,6 +30,10 @@ public sealed record ScanOptions
     public long MaxErrorsPerFile { get; init; } = 100_000;
     /// <summary>Where to write every rejected record (null: nowhere; the summary still has the first ones).</summary>
     public Sinks.RejectsFile? Rejects { get; init; }
+    /// <summary>When set, every parsed record's columns are also written to a columnar store (<c>hunt convert</c>).</summary>
+    public Sinks.StoreOptions? Store { get; init; }
+    /// <summary>Live counters for a progress display (null: none). Updated per block, lock-free; see <see cref="ScanProgress"/>.</summary>
+    public ScanProgress? Progress { get; init; }
     /// <summary>How many malformed records per file are kept with offset and reason in the summary.</summary>
     public int MalformedSamplesPerFile { get; init; } = 10;
 }

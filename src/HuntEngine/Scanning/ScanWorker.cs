@@ -20,8 +20,11 @@ internal sealed class ScanWorker
     private readonly RecordPrefilter? _prefilter;
     private char[] _prefilterScratch = new char[4096];
 
-    public ScanWorker(ScanContext context)
+    private readonly Sinks.StoreWriter? _store;
+
+    public ScanWorker(ScanContext context, int index)
     {
+        if (context.Options.Store is { } store) _store = new Sinks.StoreWriter(store, index);
         _context = context;
         _parser = new RecordParser(FieldPlan.Default, context.Options.MaxDepth);
         _normalizer = new RecordNormalizer(_parser, KindCatalog.Kinds);
@@ -43,6 +46,17 @@ internal sealed class ScanWorker
         _batch.FileIndex = block.FileIndex;
         _normalizer.UsPortalTimestamps = block.UsPortalTimestamps;
         _counts = default;
+        if (block.Stored is { } stored)
+        {
+            // A store part: the rows are normalized already.
+            StoreSchema.Import(stored, _batch, RecordsByKind);
+            Interlocked.Add(ref file.RecordsFramed, _batch.Count);
+            Interlocked.Add(ref file.RecordsParsed, _batch.Count);
+            int storedBefore = Detections.Count;
+            _matcher.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters);
+            _context.Options.Progress?.BlockProcessed(_batch.Count, Detections.Count - storedBefore);
+            return;
+        }
         foreach (ref readonly var f in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(block.Frames))
         {
             switch (f.Kind)
@@ -73,8 +87,14 @@ internal sealed class ScanWorker
         Interlocked.Add(ref file.RecordsCleared, _counts.Cleared);
         Interlocked.Add(ref file.Malformed, _counts.Malformed);
         Interlocked.Add(ref file.Oversized, _counts.Oversized);
+        _store?.Append(_batch, file.Path);
+        int before = Detections.Count;
         if (_batch.Count > 0) _matcher.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters);
+        _context.Options.Progress?.BlockProcessed(_counts.Framed, Detections.Count - before);
     }
+
+    /// <summary>Closes what the worker writes (store parts) once every block is done.</summary>
+    public void Complete() => _store?.Dispose();
 
     private void ProcessRecord(RecordBlock block, FileSummary file, int start, int length, long offset)
     {

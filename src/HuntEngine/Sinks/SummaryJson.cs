@@ -5,7 +5,7 @@ namespace HuntEngine.Sinks;
 
 /// <summary>
 /// The machine-readable summary (spec §4). <see cref="SchemaVersion"/> changes whenever a field is
-/// renamed or removed; adding fields keeps it.
+/// renamed or removed; adding fields keeps it. Every field is documented in doc/summary-schema.md.
 /// </summary>
 public static class SummaryJson
 {

@@ -255,8 +255,8 @@ public sealed class CsvContainerTests
         foreach (var d in r.Detections)
         {
             // EngineProbe parses, normalizes and matches the record with no prefilter.
-            Assert.Equal(d.DetectionType, EngineProbe.Detect(d.Raw));
-            var row = EngineProbe.Normalize(d.Raw, csvTimestamps: true);
+            Assert.Equal(d.DetectionType, EngineProbe.Detect(d.Raw!));
+            var row = EngineProbe.Normalize(d.Raw!, csvTimestamps: true);
             Assert.Equal(d.EventTimeMs, row[Column.EventTime]);
             Assert.Equal(d.Username, row[Column.Username]);
             if (d.SourceFile.EndsWith("ual.csv", StringComparison.Ordinal))

@@ -107,7 +107,7 @@ public sealed class DifferentialTests
             foreach (var name in files.Keys)
             {
                 var got = result.Detections.Where(d => d.SourceFile.EndsWith(name, StringComparison.Ordinal))
-                    .Select(d => (d.Raw, d.DetectionType)).OrderBy(x => x).ToList();
+                    .Select(d => (d.Raw!, d.DetectionType)).OrderBy(x => x).ToList();
                 Assert.Equal(expected, got);
             }
         }

@@ -59,7 +59,7 @@ public sealed class ContainerTests
         foreach (var d in result.Detections)
         {
             // source_offset points at the record's '{' in the decompressed stream, and raw is the record as written.
-            Assert.Equal(d.Raw, Encoding.UTF8.GetString(text, (int)d.SourceOffset, Encoding.UTF8.GetByteCount(d.Raw)));
+            Assert.Equal(d.Raw, Encoding.UTF8.GetString(text, (int)d.SourceOffset, Encoding.UTF8.GetByteCount(d.Raw!)));
             Assert.Contains(d.Raw, Records);
         }
     }

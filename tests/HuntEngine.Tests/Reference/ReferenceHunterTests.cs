@@ -684,7 +684,7 @@ public sealed class ReferenceHunterTests : IDisposable
         string records2 = "{\"records\":[" + string.Join(",", records) + "]}";
 
         (string, string, long?)[] Key(IReadOnlyList<HuntEngine.Detection> ds) =>
-            ds.Select(d => (d.Raw, d.DetectionType, d.EventTimeMs)).OrderBy(k => k.Raw, StringComparer.Ordinal).ToArray();
+            ds.Select(d => (Raw: d.Raw!, d.DetectionType, d.EventTimeMs)).OrderBy(k => k.Raw, StringComparer.Ordinal).ToArray();
 
         var expected = Key(ReferenceHunter.Hunt([WriteFile("eq/a.ndjson", ndjson)]));
         Assert.Equal(5, expected.Length);
