@@ -266,7 +266,7 @@ public sealed class CsvContainerTests
             }
             else
             {
-                Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(d.Raw).RootElement.ValueKind);
+                Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(d.Raw!).RootElement.ValueKind);
                 Assert.Contains(row.Kind, new[] { RecordKind.LaOfficeActivity, RecordKind.LaAuditLogs, RecordKind.LaSigninLogs });
             }
         }
