@@ -1,0 +1,197 @@
+using BenchmarkDotNet.Attributes;
+using HuntEngine.Batches;
+using HuntEngine.DataGen;
+using HuntEngine.Framing;
+using HuntEngine.Matching;
+using HuntEngine.Parsing;
+
+namespace HuntEngine.Benchmarks;
+
+/// <summary>Shared by the stage benchmarks that read the whole corpus: MB/s and records/s are per corpus.</summary>
+public abstract class CorpusBenchmark
+{
+    [Params(Mix.Typical, Mix.TeamsHeavy)]
+    public Mix Mix { get; set; }
+
+    public static long BytesPerOperation(IReadOnlyDictionary<string, object> p) => BenchCorpus.Bytes((Mix)p[nameof(Mix)]).Length;
+
+    public static long RecordsPerOperation(IReadOnlyDictionary<string, object> p) => BenchCorpus.Records((Mix)p[nameof(Mix)]);
+}
+
+/// <summary>
+/// Framing: JsonStreamFramer over a MemoryStream of the corpus, counting the frames it emits. For
+/// NDJSON the framer only cuts at the last newline of each read (one LineChunk frame per read) and
+/// the workers split lines, so that splitting is measured in <see cref="ParseAndNormalizeRecords"/>.
+/// </summary>
+[MemoryDiagnoser]
+[BenchmarkCategory("Framing")]
+public class FrameRecords : CorpusBenchmark
+{
+    private byte[] _bytes = [];
+
+    [GlobalSetup]
+    public void Setup() => _bytes = BenchCorpus.Bytes(Mix);
+
+    [Benchmark]
+    public long FrameNdjsonFromMemory()
+    {
+        long frames = 0;
+        BenchCorpus.Frame(_bytes, block =>
+        {
+            frames += block.Frames.Count;
+            block.Release();
+        });
+        return frames;
+    }
+}
+
+/// <summary>Parse + normalize: for every record of pre-framed blocks (line chunks split as the worker splits them), RecordParser.Parse, then RecordNormalizer.Classify/AppendRow into a NormalizedBatch cleared per block.</summary>
+[MemoryDiagnoser]
+[BenchmarkCategory("Parsing")]
+public class ParseAndNormalizeRecords : CorpusBenchmark
+{
+    private List<RecordBlock>? _blocks;
+    private RecordParser _parser = null!;
+    private RecordNormalizer _normalizer = null!;
+    private readonly NormalizedBatch _batch = new();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _blocks = BenchCorpus.FramedBlocks(Mix);
+        _parser = new RecordParser(FieldPlan.Default, FramingLimits.Default.MaxDepth);
+        _normalizer = new RecordNormalizer(_parser, KindCatalog.Kinds);
+        ParseNormalizeEveryRecord(); // grow the batch and arena once, as a long scan would
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => BenchCorpus.Release(_blocks);
+
+    [Benchmark]
+    public long ParseNormalizeEveryRecord()
+    {
+        long rows = 0;
+        foreach (var block in _blocks!)
+            rows += Normalize(block, _parser, _normalizer, _batch);
+        return rows;
+    }
+
+    /// <summary>What ScanWorker.Process does before matching: the batch is cleared per block.</summary>
+    internal static int Normalize(RecordBlock block, RecordParser parser, RecordNormalizer normalizer, NormalizedBatch batch)
+    {
+        batch.Clear();
+        batch.Source = block.Buffer;
+        batch.FileIndex = block.FileIndex;
+        var records = new BlockRecords(block);
+        while (records.Next(out int start, out int length, out long offset))
+        {
+            if (parser.Parse(block.Buffer, start, length) != ParseOutcome.Ok) continue;
+            var kind = normalizer.Classify();
+            normalizer.AppendRow(batch, kind, offset, start, length);
+        }
+        return batch.Count;
+    }
+}
+
+/// <summary>Match: BatchMatcher.Match (the §3 and §7 patterns and the burst events) over pre-built normalized batches, one per block.</summary>
+[MemoryDiagnoser]
+[BenchmarkCategory("Matching")]
+public class MatchBatches : CorpusBenchmark
+{
+    private List<RecordBlock>? _blocks;
+    private readonly List<NormalizedBatch> _batches = new();
+    private readonly BatchMatcher _matcher = new(CompiledPatterns.Default, window: null);
+    private readonly List<Detection> _detections = new();
+    private readonly List<Detection> _events = new();
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _blocks = BenchCorpus.FramedBlocks(Mix);
+        var parser = new RecordParser(FieldPlan.Default, FramingLimits.Default.MaxDepth);
+        var normalizer = new RecordNormalizer(parser, KindCatalog.Kinds);
+        foreach (var block in _blocks)
+        {
+            var batch = new NormalizedBatch();
+            ParseAndNormalizeRecords.Normalize(block, parser, normalizer, batch);
+            _batches.Add(batch);
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => BenchCorpus.Release(_blocks);
+
+    [Benchmark]
+    public int MatchAllPatterns()
+    {
+        _detections.Clear();
+        _events.Clear();
+        var counters = default(MatchCounters);
+        foreach (var batch in _batches) _matcher.Match(batch, "bench.ndjson", _detections, _events, ref counters);
+        return _detections.Count;
+    }
+}
+
+/// <summary>
+/// Prefilter: RecordPrefilter.Default.MayMatch over the raw bytes of every record (the test the
+/// worker runs before parsing), and the prefilter followed by parse + normalize of the records it
+/// lets through, to compare with <see cref="ParseAndNormalizeRecords"/> (which parses all).
+/// </summary>
+[MemoryDiagnoser]
+[BenchmarkCategory("Prefilter")]
+public class PrefilterRecords : CorpusBenchmark
+{
+    private List<RecordBlock>? _blocks;
+    private RecordParser _parser = null!;
+    private RecordNormalizer _normalizer = null!;
+    private readonly NormalizedBatch _batch = new();
+    private char[] _scratch = new char[4096];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _blocks = BenchCorpus.FramedBlocks(Mix);
+        _parser = new RecordParser(FieldPlan.Default, FramingLimits.Default.MaxDepth);
+        _normalizer = new RecordNormalizer(_parser, KindCatalog.Kinds);
+        PrefilterThenParseSurvivors();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => BenchCorpus.Release(_blocks);
+
+    /// <summary>Returns how many records may match (the rest are cleared without parsing).</summary>
+    [Benchmark]
+    public long PrefilterEveryRecord()
+    {
+        var prefilter = RecordPrefilter.Default;
+        long pass = 0;
+        foreach (var block in _blocks!)
+        {
+            var records = new BlockRecords(block);
+            while (records.Next(out int start, out int length, out _))
+                if (prefilter.MayMatch(block.Buffer.AsSpan(start, length), ref _scratch)) pass++;
+        }
+        return pass;
+    }
+
+    [Benchmark]
+    public long PrefilterThenParseSurvivors()
+    {
+        var prefilter = RecordPrefilter.Default;
+        long rows = 0;
+        foreach (var block in _blocks!)
+        {
+            _batch.Clear();
+            _batch.Source = block.Buffer;
+            var records = new BlockRecords(block);
+            while (records.Next(out int start, out int length, out long offset))
+            {
+                if (!prefilter.MayMatch(block.Buffer.AsSpan(start, length), ref _scratch)) continue;
+                if (_parser.Parse(block.Buffer, start, length) != ParseOutcome.Ok) continue;
+                _normalizer.AppendRow(_batch, _normalizer.Classify(), offset, start, length);
+            }
+            rows += _batch.Count;
+        }
+        return rows;
+    }
+}

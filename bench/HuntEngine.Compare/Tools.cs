@@ -1,0 +1,173 @@
+using System.Globalization;
+using System.Text.Json;
+using HuntEngine.DataGen;
+
+namespace HuntEngine.Compare;
+
+/// <summary>What a tool counted in one run: detections (hunt, DuckDB), matching lines (ripgrep) or bytes (decompressor).</summary>
+internal sealed record ToolCount(long Value, IReadOnlyDictionary<string, long>? ByType = null, double? InProcessSeconds = null);
+
+/// <summary>One timed command: how to start it and how to read what it counted.</summary>
+internal sealed record ToolSpec(string Key, string Label, string FileName, IReadOnlyList<string> Arguments, Func<ChildResult, ToolCount?> Read, Func<int, bool> Succeeded)
+{
+    /// <summary>The command as a person would type it (for the report).</summary>
+    public string CommandLine => string.Join(' ', new[] { FileName }.Concat(Arguments).Select(Quote));
+
+    private static string Quote(string s) => s.Length > 0 && s.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=,:%+".Contains(c)) ? s : $"'{s.Replace("'", "'\\''", StringComparison.Ordinal)}'";
+}
+
+/// <summary>Builds the command of each compared tool for one file.</summary>
+internal sealed class ToolCatalog
+{
+    private readonly ComparisonOptions _options;
+    private readonly string _dotnet;
+    private readonly string _self;
+    private readonly string _scratch;
+
+    public ToolCatalog(ComparisonOptions options, string scratch)
+    {
+        _options = options;
+        _scratch = scratch;
+        _dotnet = FindDotnet();
+        _self = typeof(ToolCatalog).Assembly.Location;
+        RipgrepPath = FindOnPath("rg");
+    }
+
+    public string? RipgrepPath { get; }
+
+    /// <summary>The tools timed on a file, in the order they take turns; with a note for each one skipped.</summary>
+    public (List<ToolSpec> Tools, List<string> Skipped) For(CorpusFile file)
+    {
+        var tools = new List<ToolSpec>();
+        var skipped = new List<string>();
+        bool Wanted(string key) => _options.Tools.Contains(key);
+        int n = _options.Threads;
+        string nText = n.ToString(CultureInfo.InvariantCulture);
+
+        foreach (var (key, flag, label) in new[]
+        {
+            ("hunt", (string?)null, $"HuntEngine `hunt scan` ({n} threads)"),
+            // Parses every record, as DuckDB does: the same work, without the raw-bytes prefilter.
+            ("hunt-all", "--no-prefilter", $"HuntEngine `hunt scan --no-prefilter` ({n} threads)"),
+        })
+        {
+            if (!Wanted(key)) continue;
+            string summary = Path.Combine(_scratch, $"{key}-summary.json");
+            string output = Path.Combine(_scratch, $"{key}-detections.arrow");
+            List<string> args = [_options.HuntDll, "scan", file.Path, "-o", output, "--summary-json", summary, "--threads", nText, "-q"];
+            if (flag is not null) args.Add(flag);
+            tools.Add(new ToolSpec(key, label, _dotnet, args, _ => ReadHuntSummary(summary, output), code => code is 0 or 1 or 3 or 4));
+        }
+
+        if (Wanted("duckdb"))
+        {
+            string? compression = file.Compression switch
+            {
+                Compression.None => "uncompressed",
+                Compression.Gzip => "gzip",
+                Compression.Zstd => "zstd",
+                _ => null,
+            };
+            if (compression is null)
+                skipped.Add($"DuckDB: its JSON reader has no {CorpusFiles.Name(file.Compression)} decompression");
+            else
+                tools.Add(new ToolSpec("duckdb", $"DuckDB SQL ({n} threads)", _dotnet,
+                    [_self, "duckdb-worker", file.Path, nText, compression],
+                    r => ReadWorkerResult(r.Stdout),
+                    code => code == 0));
+        }
+
+        if (Wanted("rg"))
+        {
+            string? decoder = file.Compression switch
+            {
+                Compression.None => null,
+                Compression.Gzip => "gzip",
+                Compression.Lz4 => "lz4",
+                _ => "zstd",
+            };
+            if (RipgrepPath is null)
+                skipped.Add("ripgrep: `rg` is not on PATH (apt-get install ripgrep)");
+            else if (decoder is not null && FindOnPath(decoder) is null)
+                skipped.Add($"ripgrep -z: it runs the `{decoder}` program, which is not on PATH");
+            else
+                tools.Add(new ToolSpec("rg", decoder is null ? "ripgrep `rg -c -F helpdesk`" : $"ripgrep `rg -z -c -F helpdesk` (runs `{decoder} -d`)",
+                    RipgrepPath, decoder is null ? ["-c", "-F", "helpdesk", file.Path] : ["-z", "-c", "-F", "helpdesk", file.Path],
+                    r => long.TryParse(r.Stdout.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long c) ? new ToolCount(c) : new ToolCount(0),
+                    code => code is 0 or 1));
+        }
+
+        if (Wanted("decompress") && file.Compression != Compression.None)
+            tools.Add(new ToolSpec("decompress", $"{DecoderName(file.Compression)} alone, to /dev/null", _dotnet,
+                [_self, "decompress-worker", file.Path],
+                r => long.TryParse(r.Stdout.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long b) ? new ToolCount(b) : null,
+                code => code == 0));
+
+        if (Wanted("cat"))
+            tools.Add(new ToolSpec("cat", "`cat FILE > /dev/null`", "/bin/bash", ["-c", "cat \"$1\" > /dev/null", "cat", file.Path], _ => null, code => code == 0));
+
+        return (tools, skipped);
+    }
+
+    /// <summary>Reads the file once (untimed) so every timed run finds it in the page cache.</summary>
+    public static void WarmPageCache(string path)
+    {
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        var buffer = new byte[1 << 20];
+        while (f.Read(buffer, 0, buffer.Length) > 0)
+        {
+        }
+    }
+
+    public static string DecoderName(Compression c) => c switch
+    {
+        Compression.Gzip => "GZipStream (System.IO.Compression)",
+        Compression.Lz4 => "K4os LZ4Stream.Decode",
+        Compression.Zstd => "ZstdSharp DecompressionStream",
+        _ => "none",
+    };
+
+    private static ToolCount? ReadHuntSummary(string summaryPath, string outputPath)
+    {
+        if (!File.Exists(summaryPath)) return null;
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(summaryPath));
+        var root = doc.RootElement;
+        var byType = root.GetProperty("detections_by_type").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
+        var count = new ToolCount(root.GetProperty("detections").GetInt64(), byType, root.GetProperty("elapsed_seconds").GetDouble());
+        File.Delete(summaryPath);
+        File.Delete(outputPath);
+        return count;
+    }
+
+    private static ToolCount? ReadWorkerResult(string stdout)
+    {
+        string? last = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        if (last is null) return null;
+        var r = JsonSerializer.Deserialize(last, WorkerResultJson.Default.WorkerResult);
+        if (r is null) return null;
+        DuckDbVersion ??= r.Version;
+        return new ToolCount(r.Detections, r.ByType, r.Seconds);
+    }
+
+    /// <summary>Reported by the first DuckDB worker run.</summary>
+    public static string? DuckDbVersion { get; private set; }
+
+    private static string FindDotnet()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host)) return host;
+        if (Environment.ProcessPath is { } p && Path.GetFileNameWithoutExtension(p) == "dotnet") return p;
+        if (FindOnPath("dotnet") is { } onPath) return onPath;
+        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } root && File.Exists(Path.Combine(root, "dotnet"))) return Path.Combine(root, "dotnet");
+        return "dotnet";
+    }
+
+    public static string? FindOnPath(string name)
+    {
+        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            string candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate)) return candidate;
+        }
+        return null;
+    }
+}
