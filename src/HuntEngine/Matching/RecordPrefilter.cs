@@ -26,16 +26,15 @@ namespace HuntEngine.Matching;
 internal sealed class RecordPrefilter
 {
     private readonly Requirement[][] _alternatives; // any pattern (OR) whose requirements (AND) all hold
-    // Every literal of every requirement, searched case-insensitively in one vectorized pass: when
-    // every alternative needs some literal, a record holding none of them is cleared after one scan.
-    private readonly SearchValues<string>? _anyLiteral;
+    // Every alternative needs its cheapest requirement: a record holding none of those literals is
+    // cleared after a few vectorized scans of its bytes, without widening or case folding.
+    private readonly LiteralScreen? _screen;
 
     private RecordPrefilter(Requirement[][] alternatives)
     {
         _alternatives = alternatives;
-        bool everyAlternativeNeedsALiteral = alternatives.Length > 0 && alternatives.All(a => a.Any(r => !r.NonAsciiMayHide));
-        if (everyAlternativeNeedsALiteral)
-            _anyLiteral = SearchValues.Create(alternatives.SelectMany(a => a.SelectMany(r => r.Literals)).Distinct().ToArray(), StringComparison.OrdinalIgnoreCase);
+        if (alternatives.Length > 0 && alternatives.All(a => a.Length > 0 && !a[0].NonAsciiMayHide))
+            _screen = new LiteralScreen(alternatives.Select(a => a[0]));
     }
 
     public static RecordPrefilter Default { get; } = Derive(PatternCatalog.Patterns, PatternCatalog.Aggregates, KindCatalog.Kinds);
@@ -48,14 +47,9 @@ internal sealed class RecordPrefilter
     public bool MayMatch(ReadOnlySpan<byte> record, ref char[] scratch)
     {
         if (_alternatives.Length == 0) return false;
+        if (_screen is not null && !_screen.AnyIn(record)) return record.IndexOf("\\u"u8) >= 0;
         if (record.IndexOf("\\u"u8) >= 0) return true;
         bool widened = false;
-        if (_anyLiteral is not null)
-        {
-            Widen(record, ref scratch);
-            widened = true;
-            if (scratch.AsSpan(0, record.Length).IndexOfAny(_anyLiteral) < 0) return false;
-        }
         foreach (var requirements in _alternatives)
         {
             bool all = true;
@@ -172,6 +166,67 @@ internal sealed class RecordPrefilter
         // A quantifier right after the literal would make its last character optional.
         if (sb.Length < 3 || Regex.IsMatch(p[(i + 1)..], @"[*+?{]")) return null;
         return sb.ToString();
+    }
+
+    /// <summary>
+    /// Is any of a set of literals in the record? Ordinal literals: one vectorized IndexOf each.
+    /// Case-insensitive ones are anchored on their rarest letter: a vectorized search for that letter
+    /// in either case, then an ASCII case-insensitive compare around each hit.
+    /// </summary>
+    private sealed class LiteralScreen
+    {
+        // English letters from rarest to most common: a rare anchor means few hits to verify.
+        private const string RarestFirst = "zqxjkvbpygfwmucldrhsnioate";
+        private readonly byte[][] _ordinal;
+        private readonly (byte[] Literal, int Anchor)[] _folded;
+        private readonly SearchValues<byte>? _anchors;
+
+        public LiteralScreen(IEnumerable<Requirement> requirements)
+        {
+            var list = requirements.ToList();
+            _ordinal = list.Where(r => !r.CaseInsensitive).SelectMany(r => r.Literals).Distinct()
+                .Select(l => Encoding.ASCII.GetBytes(l)).ToArray();
+            _folded = list.Where(r => r.CaseInsensitive).SelectMany(r => r.Literals).Distinct()
+                .Select(l => (Encoding.ASCII.GetBytes(l.ToLowerInvariant()), AnchorOf(l))).ToArray();
+            if (_folded.Length > 0)
+                _anchors = SearchValues.Create(_folded.SelectMany(f => new[] { f.Literal[f.Anchor], (byte)char.ToUpperInvariant((char)f.Literal[f.Anchor]) }).Distinct().ToArray());
+        }
+
+        private static int AnchorOf(string literal)
+        {
+            int best = 0, bestRank = int.MaxValue;
+            for (int i = 0; i < literal.Length; i++)
+            {
+                int rank = RarestFirst.IndexOf(char.ToLowerInvariant(literal[i]));
+                if (rank < 0) rank = RarestFirst.Length; // digits and punctuation are common in records
+                if (rank < bestRank) { best = i; bestRank = rank; }
+            }
+            return best;
+        }
+
+        public bool AnyIn(ReadOnlySpan<byte> record)
+        {
+            foreach (var l in _ordinal) if (record.IndexOf(l) >= 0) return true;
+            if (_anchors is null) return false;
+            int pos = 0;
+            while (pos < record.Length)
+            {
+                int hit = record[pos..].IndexOfAny(_anchors);
+                if (hit < 0) return false;
+                hit += pos;
+                byte folded = (byte)(record[hit] | 0x20);
+                foreach (var (literal, anchor) in _folded)
+                {
+                    if (literal[anchor] != folded) continue;
+                    int start = hit - anchor;
+                    if (start >= 0 && start + literal.Length <= record.Length
+                        && System.Text.Ascii.EqualsIgnoreCase(record.Slice(start, literal.Length), literal))
+                        return true;
+                }
+                pos = hit + 1;
+            }
+            return false;
+        }
     }
 
     /// <summary>The record must contain one of the literals (ordinal, or ASCII case-insensitively).</summary>
