@@ -12,9 +12,11 @@ namespace HuntEngine.Cli
             hunt scan PATH... [options]     hunt files and folders (any mix of NDJSON, JSON arrays, Graph/Azure
                                             wrappers; plain, gzip, LZ4 or zstd) for T1585.003 detections
 
-              -o, --out FILE                detections file (default: detections.arrow)
-              --format arrow                output format
-              --compression none|lz4|zstd   Arrow IPC buffer compression (default: none)
+              -o, --out FILE                detections file (default: detections.arrow, or detections.parquet)
+              --format arrow|parquet        detections file format (default: arrow; same columns either way)
+              --compression none|lz4|zstd   Arrow IPC buffer compression (default: none; Parquet is Snappy)
+              --stdout ndjson|csv           stream detections to stdout (for pipes: | jq, | xsv); the summary
+                                            goes to stderr, and no file is written unless -o is given
               --summary-json FILE           also write the summary as JSON
               --from T, --to T              only records in [from, to) (ISO 8601; no zone = UTC)
               --last DURATION               only the last DURATION before --now (7d, 24h, 90m)
@@ -28,7 +30,12 @@ namespace HuntEngine.Cli
               --max-errors-per-file N       stop reading a file after N bad records (default 100000)
               --validate                    parse every record (no prefilter): complete kind and malformed counts
               --show N                      detections printed on the terminal (default 20)
-              -q, --quiet                   print nothing but errors
+              -q, --quiet                   print nothing but errors (and no progress line; it shows only
+                                            when stderr is a terminal)
+
+            hunt convert PATH... -o DIR     write every record's normalized columns (plus kind, source file and
+              [--keep-raw]                  offset; raw text with --keep-raw) as Arrow part files; then
+              [--rows-per-part N]           `hunt scan DIR` hunts them without parsing: scan once, hunt many
 
             exit status: 0 detections, 1 none, 2 could not run, 3 bad input and no detections,
                          4 bad input and detections, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)
@@ -52,6 +59,8 @@ namespace HuntEngine.Cli
                 case "scan":
                     if (args.Length > 1 && args[1] is "-h" or "--help") { stdout.WriteLine(Usage); return 0; }
                     return ScanCommand.Run(args[1..], stdout, stderr, cancel.Token, () => stop);
+                case "convert":
+                    return ConvertCommand.Run(args[1..], stdout, stderr, cancel.Token);
                 default:
                     stderr.WriteLine($"hunt: unknown command '{args[0]}'");
                     stderr.WriteLine(Usage);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HuntEngine.Matching;
+using HuntEngine.Parquet;
 using HuntEngine.Scanning;
 using HuntEngine.Sinks;
 
@@ -23,9 +24,16 @@ internal static class ExitCode
 internal sealed record ScanArguments
 {
     public List<string> Paths { get; } = new();
-    public string Output { get; set; } = "detections.arrow";
+    /// <summary>The detections file given with <c>-o</c> (null: the default, or none with <c>--stdout</c>).</summary>
+    public string? Out { get; set; }
     public string Format { get; set; } = "arrow";
-    public OutputCompression Compression { get; set; } = OutputCompression.None;
+    /// <summary>Arrow IPC buffer compression, when given (Arrow only).</summary>
+    public OutputCompression? Compression { get; set; }
+    /// <summary><c>--stdout ndjson|csv</c>: detections streamed to stdout, the human summary to stderr.</summary>
+    public string? Stdout { get; set; }
+
+    /// <summary>The detections file to write: <c>-o</c>, else the format's default name; none with <c>--stdout</c> and no <c>-o</c>.</summary>
+    public string? Output => Out ?? (Stdout is not null ? null : Format == "parquet" ? "detections.parquet" : "detections.arrow");
     public string? SummaryJson { get; set; }
     public long? FromMs { get; set; }
     public long? ToMs { get; set; }
@@ -34,7 +42,8 @@ internal sealed record ScanArguments
     public int Threads { get; set; } = Environment.ProcessorCount;
     public int MaxRecordBytes { get; set; } = new ScanOptions { Paths = [] }.MaxRecordBytes;
     public int MaxDepth { get; set; } = new ScanOptions { Paths = [] }.MaxDepth;
-    public int Show { get; set; } = 20;
+    /// <summary>Detections printed in the summary; by default 20, none with <c>--stdout</c> (they are on stdout).</summary>
+    public int? Show { get; set; }
     public bool Quiet { get; set; }
     public bool Validate { get; set; }
     public string? Rejects { get; set; }
@@ -78,22 +87,25 @@ internal static class ScanCommand
             };
             foreach (var p in a.Paths)
                 if (!File.Exists(p) && !Directory.Exists(p)) throw new HuntConfigurationException($"input path not found: '{p}'");
-            AtomicFile.CheckWritable(a.Output);
+            if (a.Output is not null) AtomicFile.CheckWritable(a.Output);
             if (a.SummaryJson is not null) AtomicFile.CheckWritable(a.SummaryJson);
             if (a.Rejects is not null) AtomicFile.CheckWritable(a.Rejects);
         }
         catch (HuntConfigurationException e)
         {
             stderr.WriteLine($"hunt scan: {e.Message}");
-            stderr.WriteLine("usage: hunt scan PATH... [-o FILE] [--compression none|lz4|zstd] [--summary-json FILE] [--from T] [--to T] [--last 7d] [--now T] [--threads N]");
+            stderr.WriteLine("usage: hunt scan PATH... [-o FILE] [--format arrow|parquet] [--stdout ndjson|csv] [--compression none|lz4|zstd] [--summary-json FILE] [--from T] [--to T] [--last 7d] [--now T] [--threads N]");
             return ExitCode.CouldNotRun;
         }
 
         ScanResult result;
         using var rejects = a.Rejects is null ? null : new RejectsFile(a.Rejects);
+        var progress = new ScanProgress();
         try
         {
-            result = HuntScanner.Run(options with { Rejects = rejects }, cancel);
+            // The live line is on stderr only where stderr is a terminal (ProgressLine.ShouldShow).
+            using (ProgressLine.ShouldShow(stderr, a.Quiet) ? new ProgressLine(stderr, progress) : null)
+                result = HuntScanner.Run(options with { Rejects = rejects, Progress = progress }, cancel);
         }
         catch (HuntConfigurationException e)
         {
@@ -114,9 +126,14 @@ internal static class ScanCommand
             ? (s.Detections > 0 ? ExitCode.BadInputWithDetections : ExitCode.BadInputNoDetections)
             : (s.Detections > 0 ? ExitCode.Detections : ExitCode.NoDetections);
         string status = "completed";
+        string target = a.Output ?? "stdout";
         try
         {
-            ArrowFileSink.Write(a.Output, result.Detections, a.Compression, cancel);
+            if (a.Output is not null && a.Format == "parquet") ParquetFileSink.Write(a.Output, result.Detections, cancel);
+            else if (a.Output is not null) ArrowFileSink.Write(a.Output, result.Detections, a.Compression ?? OutputCompression.None, cancel);
+            target = "stdout";
+            if (a.Stdout == "ndjson") DetectionNdjsonWriter.WriteAll(stdout, result.Detections, cancel);
+            else if (a.Stdout == "csv") DetectionCsvWriter.WriteAll(stdout, result.Detections, cancel);
             rejects?.Complete();
         }
         catch (OperationCanceledException)
@@ -127,13 +144,19 @@ internal static class ScanCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"hunt scan: could not write '{a.Output}': {e.Message}");
+            stderr.WriteLine($"hunt scan: could not write '{target}': {e.Message}");
             code = ExitCode.CouldNotRun;
             status = "output-failed";
         }
+        // "output" in the summary: the detections file, or "-" when they went to stdout only.
         if (a.SummaryJson is not null)
-            SummaryJson.Write(a.SummaryJson, s, status, status == "completed" ? a.Output : null, code);
-        if (!a.Quiet && status == "completed") TerminalReport.Write(stdout, result, a.Output, a.Show);
+            SummaryJson.Write(a.SummaryJson, s, status, status == "completed" ? a.Output ?? "-" : null, code);
+        if (!a.Quiet && status == "completed")
+        {
+            // With --stdout the pipe carries only detections: the human summary goes to stderr.
+            string shown = a.Stdout is null ? a.Output! : a.Output is null ? $"stdout ({a.Stdout})" : $"{a.Output} and stdout ({a.Stdout})";
+            TerminalReport.Write(a.Stdout is null ? stdout : stderr, result, shown, a.Show ?? (a.Stdout is null ? 20 : 0));
+        }
         return code;
     }
 
@@ -151,10 +174,14 @@ internal static class ScanCommand
             switch (arg)
             {
                 case "-o":
-                case "--out": a.Output = Value(); break;
+                case "--out": a.Out = Value(); break;
                 case "--format":
                     a.Format = Value();
-                    if (a.Format != "arrow") throw new HuntConfigurationException($"--format '{a.Format}': supported: arrow");
+                    if (a.Format is not ("arrow" or "parquet")) throw new HuntConfigurationException($"--format '{a.Format}': supported: arrow, parquet");
+                    break;
+                case "--stdout":
+                    a.Stdout = Value();
+                    if (a.Stdout is not ("ndjson" or "csv")) throw new HuntConfigurationException($"--stdout '{a.Stdout}': expected ndjson or csv");
                     break;
                 case "--compression":
                     string c = Value();
@@ -190,6 +217,10 @@ internal static class ScanCommand
             }
         }
         if (a.Paths.Count == 0) throw new HuntConfigurationException("no input PATH given");
+        if (a.Compression is not null && a.Format != "arrow")
+            throw new HuntConfigurationException("--compression applies to --format arrow; Parquet output is always Snappy-compressed");
+        if (a.Compression is not null && a.Output is null)
+            throw new HuntConfigurationException("--compression applies to the detections file, and --stdout without -o writes none");
         if (a.Last is not null && (a.FromMs is not null || a.ToMs is not null))
             throw new HuntConfigurationException("--last cannot be combined with --from or --to");
         if (a.NowMs is not null && a.Last is null)

@@ -71,6 +71,9 @@ internal sealed class JsonStreamFramer
 
     public JsonLayout Layout { get; private set; }
 
+    /// <summary>True once the stream returned its end (false when framing had to stop before it).</summary>
+    public bool ReachedEnd => _eof;
+
     /// <summary>How far framing accounted for the stream (records, bad records and whitespace).</summary>
     public long Consumed { get; private set; }
 
@@ -210,6 +213,7 @@ internal sealed class JsonStreamFramer
             else if (c == (byte)'{')
             {
                 long next = FrameTopObject(p);
+                if (next == StopFraming) return End;
                 if (next < 0) return FrameLines(p); // the object broke: read the rest line by line
                 p = next;
             }
@@ -253,7 +257,7 @@ internal sealed class JsonStreamFramer
             long start = p;
             _lenient.Reset();
             var r = Scan(ref _lenient, start, start, out long end);
-            if (r == ScanOutcome.TooLarge) r = SkipRest(ref _lenient, start, out end);
+            if (r == ScanOutcome.TooLarge) r = SkipRest(ref _lenient, end, out end); // resume where the scan stopped
             switch (r)
             {
                 case ScanOutcome.Complete:
@@ -277,7 +281,8 @@ internal sealed class JsonStreamFramer
 
     /// <summary>
     /// Frames one top-level object: a wrapper page (its records array) or a single record. Returns
-    /// the position after it, or -1 when it broke and the caller should fall back to lines.
+    /// the position after it, -1 when it broke and the caller should fall back to lines, or
+    /// <see cref="StopFraming"/>.
     /// </summary>
     private long FrameTopObject(long open)
     {
@@ -295,7 +300,7 @@ internal sealed class JsonStreamFramer
                 AddFrame(FrameKind.Malformed, p, p, FrameReason.ObjectCutShort);
                 return End;
             }
-            if (!wrapper && p - open > _limits.MaxRecordBytes) return SkipOversizedObject(open);
+            if (!wrapper && p - open > _limits.MaxRecordBytes) return -1; // see below: read on line by line
             byte c = At(p);
             switch (c)
             {
@@ -321,29 +326,22 @@ internal sealed class JsonStreamFramer
             long start = p;
             _strict.Reset();
             var r = Scan(ref _strict, start, keep, out long end);
-            if (r == ScanOutcome.TooLarge && wrapper) r = SkipRest(ref _strict, start, out end);
-            if (r == ScanOutcome.TooLarge) return SkipOversizedObject(open);
+            if (r == ScanOutcome.TooLarge && wrapper) r = SkipRest(ref _strict, end, out end); // resume where the scan stopped
+            // A single object past the record limit: it may be an NDJSON file whose first line lost
+            // its closing brace, so read on line by line (an oversized line is skipped there).
+            if (r == ScanOutcome.TooLarge) return -1;
             if (r != ScanOutcome.Complete && r != ScanOutcome.Skipped)
             {
                 if (StreamError is not null) return End;
                 if (!wrapper) return -1;
+                // A wrapper's own members broke: its records before this point are framed; what
+                // follows cannot be told apart, and the bytes before are gone, so framing stops.
                 AddFrame(FrameKind.Malformed, start, Math.Min(end, End), r == ScanOutcome.Broken ? FrameReason.BrokenStructure : FrameReason.ObjectCutShort);
-                return -1;
+                return StopFraming;
             }
             keyOpensRecords = c == (byte)'"' && IsRecordsKey(start, end) && NextIsColon(end, keep);
             p = end;
         }
-    }
-
-    /// <summary>A single record over the size limit: scanned to its end while its bytes are dropped.</summary>
-    private long SkipOversizedObject(long open)
-    {
-        _strict.Reset();
-        var r = SkipRest(ref _strict, open, out long end);
-        if (r == ScanOutcome.Skipped) { AddSkipped(open, end - open); return end; }
-        if (StreamError is not null) return End;
-        AddFrame(FrameKind.Malformed, End, End, r == ScanOutcome.Broken ? FrameReason.BrokenStructure : FrameReason.ObjectCutShort);
-        return End;
     }
 
     private bool IsRecordsKey(long start, long end)
@@ -373,10 +371,20 @@ internal sealed class JsonStreamFramer
 
     private enum ScanOutcome : byte { Complete, Broken, EndOfStream, TooLarge, Skipped }
 
+    /// <summary>Returned by <see cref="FrameTopObject"/> when framing cannot go on at all (not even line by line).</summary>
+    private const long StopFraming = -2;
+
     /// <summary>Scans a value from <paramref name="start"/>, keeping bytes from <paramref name="keepFrom"/>; stops with TooLarge when that would exceed the record limit.</summary>
     private ScanOutcome Scan(ref JsonValueScanner scanner, long start, long keepFrom, out long end)
     {
         long p = start;
+        // A value cannot start with a closing bracket, a colon or a comma: brackets that do not
+        // balance. (Scanning it as a bare scalar would frame nothing and never advance.)
+        if (p < End && At(p) is (byte)'}' or (byte)']' or (byte)':' or (byte)',')
+        {
+            end = p + 1;
+            return ScanOutcome.Broken;
+        }
         while (true)
         {
             int pos = (int)(p - _base);
@@ -489,8 +497,9 @@ internal sealed class JsonStreamFramer
             }
             _len += n;
         }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or InvalidOperationException or ArgumentException or NotSupportedException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // Decoders throw their own types on damage (ZstdSharp.ZstdException derives from Exception).
             // A damaged compressed stream: what decompressed whole before it is still framed.
             StreamError = ex;
             _eof = true;

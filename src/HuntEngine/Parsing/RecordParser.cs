@@ -88,7 +88,12 @@ internal sealed class RecordParser
         {
             var reader = new Utf8JsonReader(bytes, _options);
             if (!reader.Read()) return Invalid("empty record");
-            if (reader.TokenType != JsonTokenType.StartObject) return ParseOutcome.NotAnObject;
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                // Tell "valid JSON, not an object" from "not JSON at all" ('[1,' is the latter).
+                reader.Skip();
+                return reader.Read() ? Invalid("content after the first value") : ParseOutcome.NotAnObject;
+            }
             ParseObject(ref reader, 0);
             if (reader.Read()) return Invalid("content after the record's closing brace");
             return ParseOutcome.Ok;

@@ -245,6 +245,12 @@ public static class HuntScanner
                 file.Error = $"{source.Compression} stream damaged: {err.Message}";
                 file.ErrorOffset = bytesRead;
             }
+            if (file.Error is null && csv is null && !framer.ReachedEnd && !cancel.IsCancellationRequested)
+            {
+                // Brackets stopped balancing: the framer could not go on, and says where it stopped.
+                file.Error = $"framing stopped: the brackets of the top-level JSON value do not balance; the rest of the file (from decompressed offset {bytesRead}) was not read";
+                file.ErrorOffset = bytesRead;
+            }
             if (file.Error is null && !cancel.IsCancellationRequested && source.CompressedBytesRead < input.Length)
             {
                 file.Error = $"the file shrank while it was read ({input.Length} bytes when listed, {source.CompressedBytesRead} read)";

@@ -99,6 +99,14 @@ internal sealed class ScanWorker
     private void ProcessRecord(RecordBlock block, FileSummary file, int start, int length, long offset)
     {
         _counts.Framed++;
+        if (length > _context.Options.MaxRecordBytes)
+        {
+            // The framer skips records that do not fit its buffer; one that did fit is held to the same
+            // limit here, so the outcome never depends on buffer sizes.
+            _counts.Oversized++;
+            _context.ReportBad(file, offset, $"{FrameReasons.Describe(FrameReason.RecordTooLarge)} ({length} bytes, limit {_context.Options.MaxRecordBytes})", default, length);
+            return;
+        }
         if (_prefilter is not null && !_prefilter.MayMatch(block.Buffer.AsSpan(start, length), ref _prefilterScratch))
         {
             _counts.Cleared++;

@@ -61,6 +61,7 @@ internal static class DetectionCells
 /// <summary>
 /// UTF-8 bytes gathered in a buffer and handed on in chunks to a <see cref="Stream"/> or a
 /// <see cref="TextWriter"/> (the CLI's stdout), so a pipe gets few large writes, not one per cell.
+/// Dispose does not flush (an exception must not push half a result on): call <see cref="Flush"/>.
 /// </summary>
 internal sealed class Utf8Output : IDisposable
 {

@@ -52,7 +52,7 @@ public sealed class RejectsFile : IDisposable
     {
         lock (_gate)
         {
-            _writer.Flush();
+            _writer.Dispose();
             _stream.Flush(flushToDisk: true);
             _stream.Dispose();
             File.Move(_temporary, _path, overwrite: true);
@@ -64,9 +64,10 @@ public sealed class RejectsFile : IDisposable
     {
         lock (_gate)
         {
+            if (_completed) return;
             _writer.Dispose();
             _stream.Dispose();
-            if (!_completed) File.Delete(_temporary);
+            File.Delete(_temporary);
         }
     }
 }

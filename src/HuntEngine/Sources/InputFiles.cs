@@ -68,8 +68,9 @@ internal static class InputFiles
             if (info.LinkTarget is not null)
             {
                 var target = info.ResolveLinkTarget(returnFinalTarget: true);
-                if (target is null || !target.Exists) return (path, 0, "broken symbolic link");
-                if (target is DirectoryInfo || Directory.Exists(target.FullName)) return (path, 0, "symbolic link to a folder: not followed");
+                // A FileInfo for a folder says Exists = false: ask about folders first.
+                if (target is not null && Directory.Exists(target.FullName)) return (path, 0, "symbolic link to a folder: not followed");
+                if (target is null || !File.Exists(target.FullName)) return (path, 0, "broken symbolic link");
                 return (path, new FileInfo(target.FullName).Length, null);
             }
             if (Directory.Exists(path)) return (path, 0, "symbolic link to a folder: not followed");
