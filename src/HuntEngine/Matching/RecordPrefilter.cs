@@ -47,7 +47,7 @@ internal sealed class RecordPrefilter
     public bool MayMatch(ReadOnlySpan<byte> record, ref char[] scratch)
     {
         if (_alternatives.Length == 0) return false;
-        if (_screen is not null && !_screen.AnyIn(record)) return record.IndexOf("\\u"u8) >= 0;
+        if (_screen is not null && !_screen.AnyIn(record, ref scratch)) return record.IndexOf("\\u"u8) >= 0;
         if (record.IndexOf("\\u"u8) >= 0) return true;
         bool widened = false;
         foreach (var requirements in _alternatives)
@@ -177,15 +177,17 @@ internal sealed class RecordPrefilter
     {
         // English letters from rarest to most common: a rare anchor means few hits to verify.
         private const string RarestFirst = "zqxjkvbpygfwmucldrhsnioate";
-        private readonly byte[][] _ordinal;
+        private readonly SearchValues<string>? _ordinal;
         private readonly (byte[] Literal, int Anchor)[] _folded;
         private readonly SearchValues<byte>? _anchors;
 
         public LiteralScreen(IEnumerable<Requirement> requirements)
         {
             var list = requirements.ToList();
-            _ordinal = list.Where(r => !r.CaseInsensitive).SelectMany(r => r.Literals).Distinct()
-                .Select(l => Encoding.ASCII.GetBytes(l)).ToArray();
+            // Several ordinal literals: one vectorized multi-string pass (Teddy) over the record
+            // widened to chars measured faster than one IndexOf per literal.
+            var ordinal = list.Where(r => !r.CaseInsensitive).SelectMany(r => r.Literals).Distinct().ToArray();
+            if (ordinal.Length > 0) _ordinal = SearchValues.Create(ordinal, StringComparison.Ordinal);
             _folded = list.Where(r => r.CaseInsensitive).SelectMany(r => r.Literals).Distinct()
                 .Select(l => (Encoding.ASCII.GetBytes(l.ToLowerInvariant()), AnchorOf(l))).ToArray();
             if (_folded.Length > 0)
@@ -204,9 +206,13 @@ internal sealed class RecordPrefilter
             return best;
         }
 
-        public bool AnyIn(ReadOnlySpan<byte> record)
+        public bool AnyIn(ReadOnlySpan<byte> record, ref char[] scratch)
         {
-            foreach (var l in _ordinal) if (record.IndexOf(l) >= 0) return true;
+            if (_ordinal is not null)
+            {
+                Widen(record, ref scratch);
+                if (scratch.AsSpan(0, record.Length).IndexOfAny(_ordinal) >= 0) return true;
+            }
             if (_anchors is null) return false;
             int pos = 0;
             while (pos < record.Length)
