@@ -20,10 +20,13 @@ public static class CorpusGenerator
         Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + ".ground-truth.csv";
 
     /// <summary>
-    /// Writes ONE file of the given container and compression with records drawn from the seed (the
-    /// same records, in the same order, as <see cref="Records"/> gives for these options), about
+    /// Writes ONE file of the given container and compression with records drawn from the seed, about
     /// <see cref="GeneratorOptions.TargetBytes"/> decompressed bytes (at least one record;
-    /// <see cref="Container.PrettyNdjsonSingle"/> always exactly one). Returns its ground truth.
+    /// <see cref="Container.PrettyNdjsonSingle"/> always exactly one). The JSON containers hold the
+    /// same records, in the same order, as <see cref="Records"/> gives for these options; the CSV
+    /// containers hold their own stream (UAL records for the UAL exports, rows of one table for the
+    /// Log Analytics exports). Returns its ground truth, sorted by offset (bursts of spec §7.3 included,
+    /// though a single file's ordinary invitations never form one).
     /// </summary>
     public static IReadOnlyList<PlantedDetection> WriteFile(string path, Container container, Compression compression, GeneratorOptions options, string relativePathForTruth)
     {
@@ -31,14 +34,15 @@ public static class CorpusGenerator
         ArgumentNullException.ThrowIfNull(relativePathForTruth);
         GeneratorThrow.IfInvalid(options);
         GeneratorThrow.IfInvalid(container, compression);
-        return WriteFileCore(path, container, compression, options, relativePathForTruth).Truth;
+        return WithBursts(WriteFileCore(path, container, compression, options, relativePathForTruth)).Truth;
     }
 
     /// <summary>
-    /// Writes an archive folder: one file per (container, compression) combination, one
-    /// pretty-printed single-record file per compression, and two bigger NDJSON files, together
-    /// about <see cref="GeneratorOptions.TargetBytes"/> decompressed bytes; writes
-    /// the ground truth (<c>relative_path,offset,detection_type</c>) beside the folder (<see cref="GroundTruthPathFor"/>) and
+    /// Writes an archive folder: one file per (container, compression) combination of the JSON
+    /// containers, one pretty-printed single-record file per compression, the seven CSV exports, and
+    /// two bigger NDJSON files, together about <see cref="GeneratorOptions.TargetBytes"/> decompressed
+    /// bytes, with GuestInviteBurst scenarios planted across them; writes the ground truth
+    /// (<c>relative_path,offset,detection_type</c>) beside the folder (<see cref="GroundTruthPathFor"/>) and
     /// returns the same rows, sorted by path (ordinal) then offset.
     /// </summary>
     public static IReadOnlyList<PlantedDetection> WriteArchive(string directory, GeneratorOptions options) =>
@@ -69,12 +73,19 @@ public static class CorpusGenerator
         }
     }
 
-    internal readonly record struct FileResult(string RelativePath, long DecompressedBytes, long CompressedBytes, int Records, IReadOnlyList<PlantedDetection> Truth);
+    /// <summary>One written file: sizes, records, its single-record ground truth, and the GuestInviteBurst events it holds.</summary>
+    internal readonly record struct FileResult(string RelativePath, long DecompressedBytes, long CompressedBytes, int Records, IReadOnlyList<PlantedDetection> Truth, IReadOnlyList<LocatedInvite> Invites);
 
     internal readonly record struct ArchiveResult(IReadOnlyList<FileResult> Files, IReadOnlyList<PlantedDetection> Truth);
 
-    internal static FileResult WriteFileCore(string path, Container container, Compression compression, GeneratorOptions options, string relativePathForTruth)
+    /// <summary>A file's result with the bursts of its own invite events added to its truth.</summary>
+    internal static FileResult WithBursts(FileResult file) =>
+        file with { Truth = file.Truth.Concat(GuestInvitePlan.FindBursts(file.Invites)).OrderBy(d => d.Offset).ToList() };
+
+    internal static FileResult WriteFileCore(string path, Container container, Compression compression, GeneratorOptions options, string relativePathForTruth,
+        IReadOnlyList<PlantedInvite>? invites = null)
     {
+        invites ??= [];
         var factory = new RecordFactory(options);
         var layout = new Random(Seeds.Derive(options.Seed, 0x4C41594F));
         bool single = container == Container.PrettyNdjsonSingle;
@@ -84,28 +95,79 @@ public static class CorpusGenerator
             : -1;
 
         var truth = new List<PlantedDetection>();
+        var located = new List<LocatedInvite>();
         var writer = new JsonRecordWriter();
         int records = 0;
         long decompressed;
         var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
         using (var sink = new DecompressedSink(file, compression, splitAt))
         {
-            var framer = new CorpusFileWriter(sink, container, layout);
-            framer.Begin();
-            do
+            var csv = CsvFileWriter.IsCsv(container) ? new CsvFileWriter(sink, container, layout) : null;
+            var framer = csv is null ? new CorpusFileWriter(sink, container, layout) : null;
+            LaTable? table = CsvFileWriter.TableOf(container);
+            int nextInvite = 0;
+
+            // Writes the record the factory just made and books its truth and invite event.
+            void Book(long offset, string? expected)
             {
-                string? expected = factory.Next(writer);
-                long offset = framer.WriteRecord(writer.Written);
                 records++;
                 if (expected is not null) truth.Add(new PlantedDetection(relativePathForTruth, offset, expected));
+                if (factory.LastInvite is { } invite) located.Add(new LocatedInvite(invite, relativePathForTruth, offset));
+            }
+
+            // Planted invitations go in before the ordinary record they were planned for; late ones at the end.
+            void WriteInvites(int beforeRecord)
+            {
+                while (nextInvite < invites.Count && (invites[nextInvite].AtRecord <= beforeRecord || beforeRecord < 0))
+                {
+                    PlantedInvite invite = invites[nextInvite++];
+                    if (csv is not null)
+                    {
+                        factory.FillPlantedInvite(invite);
+                        Book(csv.WriteLaRow(factory.Row), null);
+                    }
+                    else
+                    {
+                        factory.WritePlantedInvite(writer, invite);
+                        Book(framer!.WriteRecord(writer.Written), null);
+                    }
+                }
+            }
+
+            framer?.Begin();
+            csv?.Begin();
+            int ordinal = 0;
+            do
+            {
+                WriteInvites(ordinal++);
+                if (csv is null)
+                {
+                    string? expected = factory.Next(writer);
+                    Book(framer!.WriteRecord(writer.Written), expected);
+                }
+                else if (table is { } t)
+                {
+                    string? expected = factory.NextLaRow(t);
+                    Book(csv.WriteLaRow(factory.Row), expected);
+                }
+                else
+                {
+                    string? expected = factory.NextUal(writer, out bool decoy);
+                    var meta = RecordFactory.UalMeta(writer.Written, Timestamps.YearStartTicks, isoCreationDate: container == Container.UalCsvPurview && layout.Next(20) == 0);
+                    if (decoy) meta = meta with { UserId = factory.DecoyImpostor(), Operation = "MessageSent", RecordType = "25" };
+                    bool pretty = container == Container.UalCsvPowerShell && layout.Next(40) == 0;
+                    Book(csv.WriteUalRow(meta, writer.Written, pretty), expected);
+                }
             }
             while (!single && sink.Position < options.TargetBytes);
 
-            framer.End();
+            WriteInvites(-1);
+            framer?.End();
+            csv?.End();
             decompressed = sink.Position;
         }
 
-        return new FileResult(relativePathForTruth, decompressed, new FileInfo(path).Length, records, truth);
+        return new FileResult(relativePathForTruth, decompressed, new FileInfo(path).Length, records, truth, located);
     }
 
     internal static ArchiveResult WriteArchiveCore(string directory, GeneratorOptions options)
@@ -118,15 +180,20 @@ public static class CorpusGenerator
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(directory, entry.RelativePath))!);
         }
 
-        // Every file has its own derived seed, so writing them in parallel stays deterministic.
+        // Every file has its own derived seed, so writing them in parallel stays deterministic. The
+        // biggest files go first, so a small machine does not end on one big file alone.
+        List<PlantedInvite>[] invites = GuestInvitePlan.Plan(options, plan.Select(e => (e.Container, e.Options.TargetBytes)).ToList());
         var results = new FileResult[plan.Count];
-        Parallel.For(0, plan.Count, i =>
+        int[] order = Enumerable.Range(0, plan.Count).OrderByDescending(i => plan[i].Options.TargetBytes).ThenBy(i => i).ToArray();
+        Parallel.ForEach(order, i =>
         {
             ArchiveEntry entry = plan[i];
-            results[i] = WriteFileCore(Path.Combine(directory, entry.RelativePath), entry.Container, entry.Compression, entry.Options, entry.RelativePath);
+            results[i] = WriteFileCore(Path.Combine(directory, entry.RelativePath), entry.Container, entry.Compression, entry.Options, entry.RelativePath, invites[i]);
         });
 
+        // Bursts over every invite event of the archive, whichever file holds it (spec §7.3).
         var truth = results.SelectMany(r => r.Truth)
+            .Concat(GuestInvitePlan.FindBursts(results.SelectMany(r => r.Invites)))
             .OrderBy(d => d.RelativePath, StringComparer.Ordinal)
             .ThenBy(d => d.Offset)
             .ToList();
@@ -154,8 +221,10 @@ public static class CorpusGenerator
         int salt = 1;
         GeneratorOptions Sized(long bytes) => options with { Seed = Seeds.Derive(options.Seed, salt++), TargetBytes = Math.Max(1, bytes) };
 
-        // Half the bytes in the sixteen container x compression files, half in two bigger NDJSON files.
-        long perCombination = options.TargetBytes / 32;
+        // 40 % of the bytes in the sixteen container x compression files, 10 % in the seven CSV exports,
+        // half in two bigger NDJSON files.
+        long perCombination = options.TargetBytes / 40;
+        long perCsv = options.TargetBytes / 70;
         (Container Container, string Folder, string Extension)[] containers =
         [
             (Container.Ndjson, "ndjson", ".ndjson"),
@@ -177,6 +246,22 @@ public static class CorpusGenerator
             GeneratorOptions single = Sized(1);
             if (compression is Compression.None or Compression.Lz4 && options.PlantRate > 0) single = single with { PlantRate = 1 };
             plan.Add(new ArchiveEntry($"pretty/single-{Name(compression)}.json{Suffix(compression)}", Container.PrettyNdjsonSingle, compression, single));
+        }
+
+        // The CSV exports: named as the tools name their downloads; the engine recognises them by their header, not the name.
+        (Container Container, string Name, Compression Compression)[] exports =
+        [
+            (Container.UalCsvPowerShell, "csv/Search-UnifiedAuditLog.csv", Compression.None),
+            (Container.UalCsvPurview, "csv/AuditLog_2026-01-01_2026-12-31.csv", Compression.Gzip),
+            (Container.SentinelCsvOfficeActivity, "csv/OfficeActivity_query_data.csv", Compression.Zstd),
+            (Container.SentinelCsvSigninLogs, "csv/SigninLogs_query_data.csv", Compression.None),
+            (Container.SentinelCsvAuditLogs, "csv/AuditLogs_query_data.csv", Compression.Lz4),
+            (Container.SentinelCsvCommonSecurityLog, "csv/CommonSecurityLog_query_data.csv", Compression.Gzip),
+            (Container.SentinelCsvDeviceNetworkEvents, "csv/DeviceNetworkEvents_export.txt", Compression.None),
+        ];
+        foreach (var (container, name, compression) in exports)
+        {
+            plan.Add(new ArchiveEntry(name + Suffix(compression), container, compression, Sized(perCsv)));
         }
 
         plan.Add(new ArchiveEntry("big/part-0001.ndjson", Container.Ndjson, Compression.None, Sized(options.TargetBytes / 4)));
@@ -237,7 +322,7 @@ internal static class GeneratorThrow
 
     [DoesNotReturn]
     private static void ArgumentOutOfRange_Container(Container value) =>
-        throw new ArgumentOutOfRangeException(nameof(Container), value, $"Container is {value}; it must be Ndjson, JsonArray, GraphValueWrapper, RecordsWrapper or PrettyNdjsonSingle.");
+        throw new ArgumentOutOfRangeException(nameof(Container), value, $"Container is {value}; it must be one of {string.Join(", ", Enum.GetNames<Container>())}.");
 
     [DoesNotReturn]
     private static void ArgumentOutOfRange_Compression(Compression value) =>

@@ -17,6 +17,33 @@ public enum Container
 
     /// <summary>One pretty-printed record per file (the record spans several lines).</summary>
     PrettyNdjsonSingle,
+
+    /// <summary>
+    /// A UAL export from PowerShell <c>Search-UnifiedAuditLog | Export-Csv</c>: <c>CreationDate,UserIds,Operations,AuditData</c>,
+    /// every field quoted, CRLF line ends; <c>AuditData</c> holds the UAL record as JSON text.
+    /// </summary>
+    UalCsvPowerShell,
+
+    /// <summary>
+    /// A UAL export from the Purview portal: <c>RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames</c>,
+    /// fields quoted only where needed.
+    /// </summary>
+    UalCsvPurview,
+
+    /// <summary>A Sentinel / Log Analytics portal CSV export of the <c>OfficeActivity</c> table.</summary>
+    SentinelCsvOfficeActivity,
+
+    /// <summary>A Sentinel / Log Analytics portal CSV export of the <c>SigninLogs</c> table.</summary>
+    SentinelCsvSigninLogs,
+
+    /// <summary>A Sentinel / Log Analytics portal CSV export of the <c>AuditLogs</c> table.</summary>
+    SentinelCsvAuditLogs,
+
+    /// <summary>A Sentinel / Log Analytics portal CSV export of the <c>CommonSecurityLog</c> table (CEF from web proxies).</summary>
+    SentinelCsvCommonSecurityLog,
+
+    /// <summary>A Sentinel / Log Analytics portal CSV export of the <c>DeviceNetworkEvents</c> table (with <c>SentBytes</c>).</summary>
+    SentinelCsvDeviceNetworkEvents,
 }
 
 /// <summary>The compression a corpus file is written with; the engine sniffs it from the first bytes.</summary>
@@ -46,9 +73,12 @@ public enum Mix
 /// <param name="Adversarial">Adds tricky positives (escapes, duplicate keys, Kelvin sign) and near-misses that must not fire.</param>
 public sealed record GeneratorOptions(int Seed, long TargetBytes, Mix Mix = Mix.Typical, double PlantRate = 0.002, bool Adversarial = true);
 
-/// <summary>One detection the engine must report: the file, the decompressed offset of the record's opening '{', and the type.</summary>
+/// <summary>
+/// One detection the engine must report: the file, the decompressed offset of the record's opening '{'
+/// (for a CSV row, of the row's first byte), and the type. A GuestInviteBurst is reported at its first event.
+/// </summary>
 /// <param name="RelativePath">Path of the file as the caller named it (archive: relative to the archive folder, '/' separated).</param>
-/// <param name="Offset">Byte offset in the decompressed stream of the record's opening '{' (a UTF-8 BOM, when written, counts).</param>
+/// <param name="Offset">Byte offset in the decompressed stream of the record's opening '{', or of a CSV row's first byte (a UTF-8 BOM, when written, counts).</param>
 /// <param name="DetectionType">One of <see cref="DetectionTypes"/>.</param>
 public sealed record PlantedDetection(string RelativePath, long Offset, string DetectionType);
 
@@ -59,4 +89,5 @@ public static class DetectionTypes
     public const string SuspiciousOAuthGrant = "SuspiciousOAuthGrant";
     public const string RiskyGuestSignin = "RiskyGuestSignin";
     public const string CloudStorageExfil = "CloudStorageExfil";
+    public const string GuestInviteBurst = "GuestInviteBurst";
 }

@@ -8,7 +8,7 @@ using HuntEngine.DataGen;
 const string Usage = """
     usage: hunt-datagen --out DIR [--seed N] [--size 50MB|1GB] [--mix typical|teams-heavy]
                         [--plant-rate 0.002] [--no-adversarial] [--verify]
-                        [--single-file FILE --container ndjson|array|value|records|pretty --compression none|gzip|lz4|zstd]
+                        [--single-file FILE --container C --compression none|gzip|lz4|zstd]
 
       --out DIR          folder to write (created if missing); its ground truth goes beside it, as DIR.ground-truth.csv
       --seed N           seed for every random choice (default 1)
@@ -17,9 +17,11 @@ const string Usage = """
       --plant-rate R     fraction of records planted to fire a detection (default 0.002)
       --no-adversarial   leave out tricky positives and near-misses
       --single-file FILE write one file (FILE relative to DIR, or absolute) instead of an archive
-      --container C      with --single-file: ndjson, array, value (Graph), records (Azure Monitor), pretty (one record)
+      --container C      with --single-file: ndjson, array, value (Graph), records (Azure Monitor), pretty (one record),
+                         ual-csv (PowerShell export), purview-csv, la-officeactivity, la-signinlogs, la-auditlogs,
+                         la-commonsecuritylog, la-devicenetworkevents (Log Analytics portal CSV exports)
       --compression Z    with --single-file: none (default), gzip, lz4, zstd
-      --verify           re-read what was written and check it against ground truth with a reference evaluator
+      --verify           re-read what was written and check that every ground-truth row points at a record start
     """;
 
 string? outDirectory = null, singleFile = null;
@@ -63,7 +65,15 @@ try
                     "value" => Container.GraphValueWrapper,
                     "records" => Container.RecordsWrapper,
                     "pretty" => Container.PrettyNdjsonSingle,
-                    var other => throw new FormatException($"--container is '{other}'; use ndjson, array, value, records or pretty"),
+                    "ual-csv" => Container.UalCsvPowerShell,
+                    "purview-csv" => Container.UalCsvPurview,
+                    "la-officeactivity" => Container.SentinelCsvOfficeActivity,
+                    "la-signinlogs" => Container.SentinelCsvSigninLogs,
+                    "la-auditlogs" => Container.SentinelCsvAuditLogs,
+                    "la-commonsecuritylog" => Container.SentinelCsvCommonSecurityLog,
+                    "la-devicenetworkevents" => Container.SentinelCsvDeviceNetworkEvents,
+                    var other => throw new FormatException($"--container is '{other}'; use ndjson, array, value, records, pretty, ual-csv, purview-csv, "
+                        + "la-officeactivity, la-signinlogs, la-auditlogs, la-commonsecuritylog or la-devicenetworkevents"),
                 };
                 break;
             case "--compression":
@@ -106,7 +116,7 @@ try
         string path = Path.GetFullPath(Path.Combine(outDirectory, singleFile));
         string relative = Path.GetRelativePath(outDirectory, path).Replace('\\', '/');
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var result = CorpusGenerator.WriteFileCore(path, container, compression, options, relative);
+        var result = CorpusGenerator.WithBursts(CorpusGenerator.WriteFileCore(path, container, compression, options, relative));
         truth = result.Truth;
         CorpusGenerator.WriteGroundTruth(CorpusGenerator.GroundTruthPathFor(outDirectory), truth);
         written = [(relative, result.DecompressedBytes, result.CompressedBytes, result.Records, result.Truth.Count)];

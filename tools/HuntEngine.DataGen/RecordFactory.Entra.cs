@@ -369,6 +369,12 @@ internal sealed partial class RecordFactory
         Uuid correlation = NewUuid();
         uint ip = shape.InitiatorIp != 0 ? shape.InitiatorIp : Chance(0.8) ? shape.Initiator.HomeIp : PublicIp();
         w.Reset(shape.Spaced);
+        if (shape.ActivityJson == "\"Invite external user\"" && !shape.InitiatedByApp && shape.TargetUpn?.Contains("#EXT#", StringComparison.Ordinal) == true
+            && shape.EarlierActivityJson is null && !shape.PropertiesAsString)
+        {
+            LastInvite = new InviteEvent(InviteEvent.UnixMs(t), shape.Initiator.Upn, IpText(ip));
+        }
+
         if (!shape.AzureMonitor)
         {
             w.StartObject();

@@ -12,9 +12,20 @@ internal sealed partial class RecordFactory
 {
     private const char KelvinSign = '\u212A';
 
+    private static readonly LaTable[] PlantedLaTables =
+        [LaTable.OfficeActivity, LaTable.SigninLogs, LaTable.AuditLogs, LaTable.CommonSecurityLog, LaTable.CommonSecurityLog, LaTable.DeviceNetworkEvents];
+
     private string WritePlanted(JsonRecordWriter w)
     {
         bool tricky = _options.Adversarial && Chance(0.4);
+        if (Chance(0.2))
+        {
+            // A Log Analytics row as a JSON record (the API / JSON export shape).
+            string type = PlantLa(Pick(PlantedLaTables), csv: false, tricky);
+            WriteLaJson(w);
+            return type;
+        }
+
         switch (_random.Next(4))
         {
             case 0:
@@ -34,6 +45,13 @@ internal sealed partial class RecordFactory
 
     private void WriteNearMiss(JsonRecordWriter w)
     {
+        if (Chance(0.2))
+        {
+            NearMissLa(Pick(PlantedLaTables), csv: false);
+            WriteLaJson(w);
+            return;
+        }
+
         switch (_random.Next(4))
         {
             case 0: NearMissTeamsImpersonation(w); break;
@@ -162,7 +180,7 @@ internal sealed partial class RecordFactory
         return keyword[..at] + cyrillic[latin.IndexOf(keyword[at])] + keyword[(at + 1)..];
     }
 
-    private void NearMissTeamsImpersonation(JsonRecordWriter w)
+    private void NearMissTeamsImpersonation(JsonRecordWriter w, bool ualOnly = false)
     {
         string impostor = ImpostorUpn().Upn;
         string clean = Member().Upn;
@@ -172,7 +190,7 @@ internal sealed partial class RecordFactory
             UserIdJson = Json.Quote(clean),
             ClientIp = PublicIp(),
         };
-        switch (_random.Next(11))
+        switch (_random.Next(ualOnly ? 10 : 11))
         {
             case 0:
             case 1:
@@ -227,11 +245,11 @@ internal sealed partial class RecordFactory
 
     // ---- SuspiciousOAuthGrant ----
 
-    private void PlantOAuthGrant(JsonRecordWriter w, bool tricky)
+    private void PlantOAuthGrant(JsonRecordWriter w, bool tricky, bool ualOnly = false)
     {
         string app = Pick(RecordPools.StorageConsentApps);
         string appJson = Json.Quote(app);
-        int flavour = _random.Next(3); // 0 UAL, 1 Azure Monitor audit, 2 Graph audit
+        int flavour = ualOnly ? 0 : _random.Next(3); // 0 UAL, 1 Azure Monitor audit, 2 Graph audit
         int trick = tricky ? _random.Next(8) : -1;
         if (trick == 0) appJson = Json.QuoteEscapingAt(app, 0, upperHex: Chance(0.5));
 
@@ -270,12 +288,12 @@ internal sealed partial class RecordFactory
         WriteDirectoryAudit(w, shape);
     }
 
-    private void NearMissOAuthGrant(JsonRecordWriter w)
+    private void NearMissOAuthGrant(JsonRecordWriter w, bool ualOnly = false)
     {
         string storageApp = Pick(RecordPools.StorageConsentApps);
         string benignApp = Pick(RecordPools.BenignConsentApps);
         int variant = _random.Next(9);
-        bool ual = variant <= 2 && Chance(0.5) || variant is 3 or 4;
+        bool ual = ualOnly || variant <= 2 && Chance(0.5) || variant is 3 or 4;
         if (ual)
         {
             var shape = new UalDirectoryShape
@@ -473,14 +491,15 @@ internal sealed partial class RecordFactory
         switch (_random.Next(8))
         {
             case 0:
-                shape = shape with { SentBytesJson = Pick(["10485760", "\"10485760\"", "1e7", "1048576", "0", "1.048576e7"]) };
+                shape = shape with { SentBytesJson = Pick(["10485760", "\"10485760\"", "1e7", "1048576", "0", "1.048576e7", "10380902"]) };
                 break;
             case 1:
             case 2:
                 shape = shape with { RemoteUrlJson = Json.Quote(Pick(RecordPools.ExfilNearMissUrls)), SentBytesJson = BigSentBytes() };
                 break;
             case 3:
-                shape = shape with { SentBytesJson = Pick(["12345678.5", "-52428800", "\"50MB\"", "1e30", "\"\"", "true", "null", "\"52428800 bytes\""]) };
+                // A value that is no whole non-negative int64, or no SentBytes at all.
+                shape = shape with { SentBytesJson = Chance(0.2) ? null : Pick(["12345678.5", "-52428800", "\"50MB\"", "1e30", "\"\"", "true", "null", "\"52428800 bytes\""]) };
                 break;
             case 4:
                 shape = shape with { SentBytesJson = BigSentBytes(), Category = Pick(["AdvancedHunting-DeviceEvents", "AdvancedHunting-DeviceNetworkInfo"]) };

@@ -39,10 +39,7 @@ internal sealed partial class RecordFactory
     /// </summary>
     public string? Next(JsonRecordWriter writer)
     {
-        long index = _index++;
-        double roll = _random.NextDouble();
-        if (index == 1 && _options.PlantRate > 0) roll = 0;
-        if (index == 2 && _nearMissRate > 0) roll = _options.PlantRate;
+        double roll = NextRoll();
         if (roll < _options.PlantRate) return WritePlanted(writer);
         if (roll < _options.PlantRate + _nearMissRate)
         {
@@ -54,6 +51,27 @@ internal sealed partial class RecordFactory
         return null;
     }
 
+    /// <summary>
+    /// The draw that decides planted / near-miss / ordinary for the next record or row; the second is
+    /// always planted (when PlantRate &gt; 0) and the third a near-miss (when adversarial). Clears <see cref="LastInvite"/>.
+    /// </summary>
+    private double NextRoll()
+    {
+        long index = _index++;
+        LastInvite = null;
+        double roll = _random.NextDouble();
+        if (index == 1 && _options.PlantRate > 0) roll = 0;
+        if (index == 2 && _nearMissRate > 0) roll = _options.PlantRate;
+        return roll;
+    }
+
+    /// <summary>
+    /// When the record just written is an event of GuestInviteBurst (spec §7.3: an Azure AD
+    /// <c>Invite external user</c> with a <c>#EXT#</c> target, a time and an inviter): its grouping
+    /// columns and time, so the archive's bursts can be computed from what was written.
+    /// </summary>
+    public InviteEvent? LastInvite { get; private set; }
+
     private void WriteOrdinary(JsonRecordWriter w)
     {
         if (_options.Mix == Mix.TeamsHeavy && _random.Next(3) == 0)
@@ -62,20 +80,26 @@ internal sealed partial class RecordFactory
             return;
         }
 
-        // Typical mix, in percent: UAL 55 (Exchange 20, SharePoint/OneDrive 15, Teams 10, AzureActiveDirectory 10),
-        // sign-ins 18, directory audits 11, Defender network 10, unknown 6.
+        // Typical mix, in percent: UAL 48 (Exchange 18, SharePoint/OneDrive 13, Teams 9, AzureActiveDirectory 8),
+        // sign-ins 15, directory audits 10, Defender network 8, Log Analytics rows 13 (OfficeActivity 3,
+        // SigninLogs 3, AuditLogs 2, CommonSecurityLog 3, DeviceNetworkEvents 2), unknown 6.
         int bucket = _random.Next(100);
         switch (bucket)
         {
-            case < 20: WriteExchange(w); break;
-            case < 35: WriteSharePoint(w); break;
-            case < 45: WriteTeamsOrdinary(w, null); break;
-            case < 55: WriteAzureActiveDirectoryUal(w); break;
-            case < 67: WriteSignIn(w, SignInShape.Ordinary(this, azureMonitor: true)); break;
-            case < 73: WriteSignIn(w, SignInShape.Ordinary(this, azureMonitor: false)); break;
-            case < 80: WriteDirectoryAudit(w, AuditShape.Ordinary(this, azureMonitor: true)); break;
-            case < 84: WriteDirectoryAudit(w, AuditShape.Ordinary(this, azureMonitor: false)); break;
-            case < 94: WriteNetwork(w, NetworkShape.Ordinary(this)); break;
+            case < 18: WriteExchange(w); break;
+            case < 31: WriteSharePoint(w); break;
+            case < 40: WriteTeamsOrdinary(w, null); break;
+            case < 48: WriteAzureActiveDirectoryUal(w); break;
+            case < 58: WriteSignIn(w, SignInShape.Ordinary(this, azureMonitor: true)); break;
+            case < 63: WriteSignIn(w, SignInShape.Ordinary(this, azureMonitor: false)); break;
+            case < 69: WriteDirectoryAudit(w, AuditShape.Ordinary(this, azureMonitor: true)); break;
+            case < 73: WriteDirectoryAudit(w, AuditShape.Ordinary(this, azureMonitor: false)); break;
+            case < 81: WriteNetwork(w, NetworkShape.Ordinary(this)); break;
+            case < 84: WriteOrdinaryLaJson(w, LaTable.OfficeActivity); break;
+            case < 87: WriteOrdinaryLaJson(w, LaTable.SigninLogs); break;
+            case < 89: WriteOrdinaryLaJson(w, LaTable.AuditLogs); break;
+            case < 92: WriteOrdinaryLaJson(w, LaTable.CommonSecurityLog); break;
+            case < 94: WriteOrdinaryLaJson(w, LaTable.DeviceNetworkEvents); break;
             case < 97: WriteQRadarEvent(w, null); break;
             default: WriteSysmonEvent(w, null); break;
         }
@@ -145,7 +169,7 @@ internal sealed partial class RecordFactory
     }
 
     /// <summary>UPN local parts are ASCII: fold the few accented names of the pools (Björn → bjorn) and drop apostrophes.</summary>
-    private static string AsciiFold(string name)
+    internal static string AsciiFold(string name)
     {
         var builder = new System.Text.StringBuilder(name.Length);
         foreach (char c in name)

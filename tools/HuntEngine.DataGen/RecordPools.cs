@@ -181,6 +181,9 @@ internal static class RecordPools
         "https://Content.DropboxAPI.com/2/files/upload_session/append_v2",
         "content.dropboxapi.com:443",
         "https://s3.eu-west-1.amazonaws.com/finance-dump/q3.zip",
+        "https://bucket.s3.eu-west-1.amazonaws.com/finance/export.zip",
+        "HTTPS://CONTENT.DROPBOXAPI.COM:443/2/files/upload?arg=%7B%7D",
+        "mega.nz:443/file/AbCdEfGh",
         "https://bkt-2231.s3-us-west-2.amazonaws.com/x?partNumber=3&uploadId=abc",
         "https://s3.dualstack.us-east-1.amazonaws.com/data/blob.bin",
         "s3-external-1.amazonaws.com",
@@ -206,6 +209,10 @@ internal static class RecordPools
         "https://storage.googleapis.com/bucket/object",
         "https://contosobackup.blob.core.windows.net/c/blob",
         "https://s3amazonaws.com/bucket",
+        "https://xs3.amazonaws.com/bucket",
+        "https://mys3.amazonaws.com/bucket/key",
+        "mys3.amazonaws.com:443",
+        "https://s3.eu-west-1.amazonaws.com.cn/bucket",
     ];
 
     public static readonly string[] BenignProcesses =
