@@ -53,12 +53,10 @@ internal static class ValueTransforms
     public static bool RemoteHost(ReadOnlySpan<byte> value, Span<byte> scratch, out ReadOnlySpan<byte> host)
     {
         var s = value;
+        // The spec's two cases: a value with "://" is a URL, its host after the first "://"; a value
+        // without one is taken from its start. (Read literally: "h/r?u=https://x" has "://", so x.)
         int scheme = s.IndexOf("://"u8);
-        // "://" makes a URL only where a scheme can stand: before any '/', '?' or '#'
-        // (so "host/r?u=https://x" is the host "host").
-        int firstStop = s.IndexOfAny("/?#"u8);
-        if (scheme >= 0 && (firstStop < 0 || scheme <= firstStop)) s = s[(scheme + 3)..];
-        else scheme = -1;
+        if (scheme >= 0) s = s[(scheme + 3)..];
         int end = s.IndexOfAny("/?#"u8);
         if (end >= 0) s = s[..end];
         if (scheme >= 0)

@@ -41,6 +41,7 @@ public sealed class NetworkRuleTests
     [InlineData("https:///only/a/path", null)]
     [InlineData("/relative/path", null)]
     [InlineData(":443", null)]
+    [InlineData("evil.example/r?u=https://S3.amazonaws.com/x", "s3.amazonaws.com")] // has "://": a URL, host after it (doc/decisions.md)
     public void Remote_host_is_the_lower_cased_host_of_the_url(string remoteUrl, string? host)
     {
         string json = Hunting(Q(remoteUrl));
