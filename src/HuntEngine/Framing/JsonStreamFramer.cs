@@ -300,7 +300,7 @@ internal sealed class JsonStreamFramer
                 AddFrame(FrameKind.Malformed, p, p, FrameReason.ObjectCutShort);
                 return End;
             }
-            if (!wrapper && p - open > _limits.MaxRecordBytes) return -1; // see below: read on line by line
+            if (!wrapper && p - open > _limits.MaxRecordBytes) return OversizedTopObject(open);
             byte c = At(p);
             switch (c)
             {
@@ -327,9 +327,7 @@ internal sealed class JsonStreamFramer
             _strict.Reset();
             var r = Scan(ref _strict, start, keep, out long end);
             if (r == ScanOutcome.TooLarge && wrapper) r = SkipRest(ref _strict, end, out end); // resume where the scan stopped
-            // A single object past the record limit: it may be an NDJSON file whose first line lost
-            // its closing brace, so read on line by line (an oversized line is skipped there).
-            if (r == ScanOutcome.TooLarge) return -1;
+            if (r == ScanOutcome.TooLarge) return OversizedTopObject(open);
             if (r != ScanOutcome.Complete && r != ScanOutcome.Skipped)
             {
                 if (StreamError is not null) return End;
@@ -342,6 +340,33 @@ internal sealed class JsonStreamFramer
             keyOpensRecords = c == (byte)'"' && IsRecordsKey(start, end) && NextIsColon(end, keep);
             p = end;
         }
+    }
+
+    /// <summary>
+    /// A single top-level object past the record limit (its bytes from <paramref name="open"/> are
+    /// still held). When the line after its first line opens another object, this is an NDJSON file
+    /// whose first line lost its closing brace: read on line by line (-1). Otherwise it is one
+    /// oversized record: scanned to its end while its bytes are dropped, reported at its start.
+    /// </summary>
+    private long OversizedTopObject(long open)
+    {
+        long nl = IndexOfNewline(open, End);
+        if (nl >= 0)
+        {
+            long next = nl + 1;
+            while (next < End && At(next) is (byte)'\r' or (byte)'\n') next++;
+            if (next < End && At(next) == (byte)'{') return -1;
+        }
+        _strict.Reset();
+        var r = SkipRest(ref _strict, open, out long end);
+        if (r == ScanOutcome.Skipped)
+        {
+            AddSkipped(open, end - open);
+            return end;
+        }
+        if (StreamError is not null) return End;
+        AddFrame(FrameKind.Malformed, open, open, r == ScanOutcome.Broken ? FrameReason.BrokenStructure : FrameReason.ObjectCutShort);
+        return r == ScanOutcome.Broken ? StopFraming : End;
     }
 
     private bool IsRecordsKey(long start, long end)
@@ -450,8 +475,15 @@ internal sealed class JsonStreamFramer
 
     private void AddFrame(FrameKind kind, long start, long end, FrameReason reason = FrameReason.None)
     {
+        if (start < _base)
+        {
+            // The frame's first bytes were already dropped (a bad element past the record limit):
+            // report it at its offset without bytes.
+            _frames.Add(new Frame(kind, 0, 0, start, reason));
+            return;
+        }
         int s = (int)(start - _base);
-        _frames.Add(new Frame(kind, s, (int)(end - start), start, reason));
+        _frames.Add(new Frame(kind, s, (int)(Math.Max(end, start) - start), start, reason));
     }
 
     private void AddSkipped(long offset, long length) =>

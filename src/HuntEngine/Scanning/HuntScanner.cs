@@ -248,12 +248,14 @@ public static class HuntScanner
             if (file.Error is null && csv is null && !framer.ReachedEnd && !cancel.IsCancellationRequested)
             {
                 // Brackets stopped balancing: the framer could not go on, and says where it stopped.
-                file.Error = $"framing stopped: the brackets of the top-level JSON value do not balance; the rest of the file (from decompressed offset {bytesRead}) was not read";
+                file.Error = "framing stopped: the brackets of a top-level JSON value do not balance or nest too deep; nothing after that point was framed (see the bad records)";
                 file.ErrorOffset = bytesRead;
             }
             if (file.Error is null && !cancel.IsCancellationRequested && source.CompressedBytesRead < input.Length)
             {
-                file.Error = $"the file shrank while it was read ({input.Length} bytes when listed, {source.CompressedBytesRead} read)";
+                file.Error = source.Compression == CompressionKind.None
+                    ? $"the file shrank while it was read ({input.Length} bytes when listed, {source.CompressedBytesRead} read)"
+                    : $"data after the end of the {file.Compression} stream: {input.Length - source.CompressedBytesRead} of {input.Length} bytes were not part of it (trailing garbage, or a file that shrank)";
                 file.ErrorOffset = bytesRead;
             }
         }

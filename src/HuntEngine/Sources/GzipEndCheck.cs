@@ -15,6 +15,19 @@ internal static class GzipEndCheck
     private static readonly FieldInfo? DeflateField = typeof(GZipStream).GetField("_deflateStream", BindingFlags.NonPublic | BindingFlags.Instance);
     private static readonly FieldInfo? InflaterField = typeof(DeflateStream).GetField("_inflater", BindingFlags.NonPublic | BindingFlags.Instance);
 
+    /// <summary>
+    /// Input bytes the inflater was given but did not use after the last member ended: data after
+    /// the gzip stream (not another member, or .NET would have read it as one). Null when unknown.
+    /// </summary>
+    public static long? UnusedInputAfterEnd(GZipStream stream)
+    {
+        var deflate = DeflateField?.GetValue(stream);
+        var inflater = deflate is null ? null : InflaterField?.GetValue(deflate);
+        var handle = inflater?.GetType().GetField("_zlibStream", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(inflater);
+        var availIn = handle?.GetType().GetProperty("AvailIn", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(handle);
+        return availIn is null ? null : Convert.ToInt64(availIn, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>True when the stream ended at a member's end; false when it was cut; null when this runtime cannot tell.</summary>
     public static bool? EndedCleanly(GZipStream stream)
     {

@@ -65,6 +65,8 @@ internal static class InputFiles
         try
         {
             var info = new FileInfo(path);
+            if (!File.Exists(path) && !Directory.Exists(path) && info.LinkTarget is null)
+                return (path, 0, "cannot be opened under the name the system listed (a file name that is not valid UTF-8?)");
             if (info.LinkTarget is not null)
             {
                 var target = info.ResolveLinkTarget(returnFinalTarget: true);

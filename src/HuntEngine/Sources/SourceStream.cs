@@ -90,8 +90,11 @@ internal sealed class SourceStream : IDisposable
     public string? TruncationAfterEnd()
     {
         var inner = Decoded is BombGuardStream g ? g.Inner : Decoded;
-        if (inner is GZipStream gz && GzipEndCheck.EndedCleanly(gz) == false)
-            return "gzip stream truncated: the last member ends before its trailer";
+        if (inner is GZipStream gz)
+        {
+            if (GzipEndCheck.EndedCleanly(gz) == false) return "gzip stream truncated: the last member ends before its trailer";
+            if (GzipEndCheck.UnusedInputAfterEnd(gz) is > 0 and var n) return $"data after the end of the last gzip member ({n} bytes that are not a gzip member)";
+        }
         return null;
     }
 
