@@ -393,21 +393,8 @@ internal sealed class CsvFramer
             _base += keepIdx;
             _len = tail;
         }
-        try
-        {
-            int n = _stream.Read(_buf, _len, Math.Min(_readSize, _buf.Length - _len));
-            if (n == 0)
-            {
-                _eof = true;
-                if (CheckEnd?.Invoke() is { } damage) StreamError = new InvalidDataException(damage);
-            }
-            _len += n;
-        }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or InvalidOperationException or ArgumentException or NotSupportedException)
-        {
-            // A damaged compressed stream: the rows that decompressed whole before it are still framed.
-            StreamError = ex;
-            _eof = true;
-        }
+        var error = StreamError;
+        _len += StreamRead.Once(_stream, _buf, _len, Math.Min(_readSize, _buf.Length - _len), CheckEnd, ref _eof, ref error);
+        StreamError = error;
     }
 }

@@ -519,22 +519,8 @@ internal sealed class JsonStreamFramer
             _base += keepIdx;
             _len = tail;
         }
-        try
-        {
-            int n = _stream.Read(_buf, _len, Math.Min(_readSize, _buf.Length - _len));
-            if (n == 0)
-            {
-                _eof = true;
-                if (CheckEnd?.Invoke() is { } damage) StreamError = new InvalidDataException(damage);
-            }
-            _len += n;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // Decoders throw their own types on damage (ZstdSharp.ZstdException derives from Exception).
-            // A damaged compressed stream: what decompressed whole before it is still framed.
-            StreamError = ex;
-            _eof = true;
-        }
+        var error = StreamError;
+        _len += StreamRead.Once(_stream, _buf, _len, Math.Min(_readSize, _buf.Length - _len), CheckEnd, ref _eof, ref error);
+        StreamError = error;
     }
 }

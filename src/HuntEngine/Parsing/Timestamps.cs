@@ -27,19 +27,7 @@ internal static class Timestamps
             || !Digits(s, 14, 2, out int minute) || s[16] != ':' || !Digits(s, 17, 2, out int second))
             return false;
         int i = 19;
-        int ms = 0;
-        if (i < s.Length && s[i] == '.')
-        {
-            i++;
-            int start = i;
-            while (i < s.Length && IsDigit(s[i]))
-            {
-                if (i - start < 3) ms = ms * 10 + (s[i] - '0');
-                i++;
-            }
-            if (i == start) return false;
-            for (int k = i - start; k < 3; k++) ms *= 10;
-        }
+        if (!Fraction(s, ref i, out int ms)) return false;
         int offsetMinutes = 0;
         if (i < s.Length)
         {
@@ -66,19 +54,7 @@ internal static class Timestamps
         if (!Expect(s, ref i, ' ') || !Number(s, ref i, 1, 2, out int hour12) || !Expect(s, ref i, ':')
             || !Number(s, ref i, 2, 2, out int minute) || !Expect(s, ref i, ':') || !Number(s, ref i, 2, 2, out int second))
             return false;
-        int ms = 0;
-        if (i < s.Length && s[i] == '.')
-        {
-            i++;
-            int start = i;
-            while (i < s.Length && IsDigit(s[i]))
-            {
-                if (i - start < 3) ms = ms * 10 + (s[i] - '0');
-                i++;
-            }
-            if (i == start) return false;
-            for (int k = i - start; k < 3; k++) ms *= 10;
-        }
+        if (!Fraction(s, ref i, out int ms)) return false;
         if (!Expect(s, ref i, ' ') || i + 2 != s.Length || s[i + 1] != 'M') return false;
         bool pm = s[i] == 'P';
         if (!pm && s[i] != 'A') return false;
@@ -87,6 +63,22 @@ internal static class Timestamps
         if (!Valid(year, month, day, hour, minute, second)) return false;
         unixMs = ToUnixMs(year, month, day, hour, minute, second, ms);
         return true;
+    }
+
+    /// <summary>An optional <c>.digits</c>: milliseconds, digits below them truncated; false for a dot without digits.</summary>
+    private static bool Fraction(ReadOnlySpan<byte> s, ref int i, out int ms)
+    {
+        ms = 0;
+        if (i >= s.Length || s[i] != '.') return true;
+        i++;
+        int start = i;
+        while (i < s.Length && IsDigit(s[i]))
+        {
+            if (i - start < 3) ms = ms * 10 + (s[i] - '0');
+            i++;
+        }
+        for (int k = i - start; k < 3; k++) ms *= 10;
+        return i > start;
     }
 
     private static bool Valid(int year, int month, int day, int hour, int minute, int second) =>
