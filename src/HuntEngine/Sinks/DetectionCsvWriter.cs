@@ -17,7 +17,7 @@ namespace HuntEngine.Sinks;
 /// with those characters, except a negative number, which a spreadsheet reads as a number.
 /// </para>
 /// </summary>
-public sealed class DetectionCsvWriter : IDisposable
+public sealed class DetectionCsvWriter : IDetectionRowWriter, IDisposable
 {
     private static readonly SearchValues<char> NeedsQuotes = SearchValues.Create(",\"\r\n");
     private readonly Utf8Output _out;
@@ -44,15 +44,8 @@ public sealed class DetectionCsvWriter : IDisposable
         w.WriteAll(detections, cancel);
     }
 
-    public void WriteAll(IReadOnlyList<Detection> detections, CancellationToken cancel = default)
-    {
-        for (int i = 0; i < detections.Count; i++)
-        {
-            if ((i & 1023) == 0) cancel.ThrowIfCancellationRequested();
-            Write(detections[i]);
-        }
-        Flush();
-    }
+    public void WriteAll(IReadOnlyList<Detection> detections, CancellationToken cancel = default) =>
+        DetectionRows.WriteAll(this, detections, cancel);
 
     public void Write(Detection d)
     {

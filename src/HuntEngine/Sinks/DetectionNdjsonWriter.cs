@@ -9,7 +9,7 @@ namespace HuntEngine.Sinks;
 /// milliseconds, <c>raw</c> as a string holding the record's JSON text), for pipes such as
 /// <c>hunt scan ... --stdout ndjson | jq</c>. Streams: memory stays bounded by one chunk.
 /// </summary>
-public sealed class DetectionNdjsonWriter : IDisposable
+public sealed class DetectionNdjsonWriter : IDetectionRowWriter, IDisposable
 {
     // Non-ASCII text is written as it is (UTF-8), not as \uXXXX: the output is for terminals and
     // jq, never embedded in HTML, so the relaxed encoder is the right one.
@@ -35,15 +35,8 @@ public sealed class DetectionNdjsonWriter : IDisposable
         w.WriteAll(detections, cancel);
     }
 
-    public void WriteAll(IReadOnlyList<Detection> detections, CancellationToken cancel = default)
-    {
-        for (int i = 0; i < detections.Count; i++)
-        {
-            if ((i & 1023) == 0) cancel.ThrowIfCancellationRequested();
-            Write(detections[i]);
-        }
-        Flush();
-    }
+    public void WriteAll(IReadOnlyList<Detection> detections, CancellationToken cancel = default) =>
+        DetectionRows.WriteAll(this, detections, cancel);
 
     public void Write(Detection d)
     {
