@@ -12,10 +12,6 @@ internal static class ThrowHelper
         throw new HuntConfigurationException($"input path not found: '{path}' (give an existing file or folder)");
 
     [DoesNotReturn]
-    public static void ArgumentException_BadPath(string path, string problem) =>
-        throw new HuntConfigurationException($"path '{path}': {problem}");
-
-    [DoesNotReturn]
     public static void ArgumentException_Window(string problem) =>
         throw new HuntConfigurationException($"time window: {problem}");
 

@@ -58,11 +58,10 @@ internal sealed class CsvBlockWriter : IBufferWriter<byte>
         return _buf.AsSpan(_len);
     }
 
-    /// <summary>Emits the last block (marked as the file's end), possibly without frames.</summary>
+    /// <summary>Emits the last block, possibly without frames.</summary>
     public void Finish()
     {
         var last = NewBlock(_len);
-        last.EndOfFile = true;
         _buf = [];
         _emit(last);
     }

@@ -99,7 +99,7 @@ internal sealed class JsonStreamFramer
         }
         finally
         {
-            var last = new RecordBlock(_fileIndex, _buf, _len, pooled: true) { EndOfFile = true };
+            var last = new RecordBlock(_fileIndex, _buf, _len, pooled: true);
             last.Frames.AddRange(_frames);
             _frames = new();
             _emit(last);

@@ -85,9 +85,6 @@ internal sealed class RecordBlock
     private bool Pooled { get; }
     public List<Frame> Frames { get; } = new();
 
-    /// <summary>Set by the framer on the block that ends the file's stream (an error may also be attached).</summary>
-    public bool EndOfFile { get; set; }
-
     /// <summary>Records of this block come from a CSV export: the US portal timestamp forms are read (spec §2).</summary>
     public bool UsPortalTimestamps { get; init; }
 
