@@ -76,7 +76,7 @@ internal static class StoreSchema
     {
         batch.ClearForStore();
         int n = stored.Length;
-        var kindNames = Enum.GetValues<RecordKind>().ToDictionary(RecordKinds.Name);
+
         for (int c = 0; c < Columns.Count; c++)
         {
             var col = (Column)c;
@@ -100,20 +100,22 @@ internal static class StoreSchema
         var offsets = (Int64Array)stored.Column("source_offset");
         for (int r = 0; r < n; r++)
         {
-            var kind = kindNames.GetValueOrDefault(kinds.GetString(r) ?? "", RecordKind.Unknown);
+            var kind = KindOf(kinds.GetBytes(r));
             byKind[(int)kind]++;
             batch.BeginStoredRow(kind, offsets.GetValue(r) ?? 0);
         }
     }
 
-    private static void CopyStrings(StringArray from, Utf8Column to, int n)
+    private static readonly (byte[] Name, RecordKind Kind)[] KindNames =
+        Enum.GetValues<RecordKind>().Select(k => (System.Text.Encoding.UTF8.GetBytes(RecordKinds.Name(k)), k)).ToArray();
+
+    private static RecordKind KindOf(ReadOnlySpan<byte> name)
     {
-        for (int r = 0; r < n; r++)
-        {
-            if (from.IsNull(r)) to.AppendNull();
-            else to.Append(from.GetBytes(r));
-        }
+        foreach (var (n, k) in KindNames) if (name.SequenceEqual(n)) return k;
+        return RecordKind.Unknown;
     }
+
+    private static void CopyStrings(StringArray from, Utf8Column to, int n) => to.AppendAll(from);
 
     private static IArrowArray Strings(Utf8Column column)
     {

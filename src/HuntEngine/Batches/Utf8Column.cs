@@ -39,6 +39,30 @@ internal sealed class Utf8Column
         _count++;
     }
 
+    /// <summary>Appends every value of an Arrow string array at once (a store part): one copy of its data, offsets rebased.</summary>
+    public void AppendAll(Apache.Arrow.StringArray array)
+    {
+        int n = array.Length;
+        if (n == 0) return;
+        while (_count + n + 1 >= _offsets.Length)
+        {
+            Array.Resize(ref _offsets, _offsets.Length * 2);
+            Array.Resize(ref _valid, _offsets.Length);
+        }
+        var offsets = array.ValueOffsets;
+        int first = offsets[0];
+        var data = array.ValueBuffer.Span[first..offsets[n]];
+        int at = _offsets[_count];
+        if (_data.Length - at < data.Length) Array.Resize(ref _data, Math.Max(_data.Length * 2, at + data.Length));
+        data.CopyTo(_data.AsSpan(at));
+        for (int i = 0; i < n; i++)
+        {
+            _valid[_count + i] = array.IsValid(i);
+            _offsets[_count + i + 1] = at + offsets[i + 1] - first;
+        }
+        _count += n;
+    }
+
     public bool IsNull(int row) => !_valid[row];
 
     public ReadOnlySpan<byte> Get(int row) => _data.AsSpan(_offsets[row], _offsets[row + 1] - _offsets[row]);
