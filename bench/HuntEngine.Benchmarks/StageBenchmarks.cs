@@ -81,7 +81,6 @@ public class ParseAndNormalizeRecords : CorpusBenchmark
     {
         batch.Clear();
         batch.Source = block.Buffer;
-        batch.FileIndex = block.FileIndex;
         var records = new BlockRecords(block);
         while (records.Next(out int start, out int length, out long offset))
         {

@@ -29,6 +29,24 @@ public sealed record Detection
     public int EventCount { get; init; } = 1;
     public long? WindowEndMs { get; init; }
 
+    /// <summary>The value of a string column (an aggregate's group-by, say); null for the int64 columns.</summary>
+    internal string? Text(Parsing.Column column) => column switch
+    {
+        Parsing.Column.Username => Username,
+        Parsing.Column.SourceIp => SourceIp,
+        Parsing.Column.EventName => EventName,
+        Parsing.Column.LogSourceType => LogSourceType,
+        Parsing.Column.AppName => AppName,
+        Parsing.Column.AppDisplayName => AppDisplayName,
+        Parsing.Column.UserType => UserType,
+        Parsing.Column.RiskLevel => RiskLevel,
+        Parsing.Column.TargetUser => TargetUser,
+        Parsing.Column.RemoteHost => RemoteHost,
+        Parsing.Column.ProcessName => ProcessName,
+        Parsing.Column.DeviceName => DeviceName,
+        _ => throw new ArgumentOutOfRangeException(nameof(column), column, "not a string column"),
+    };
+
     /// <summary>The output order of spec §4: event_time (nulls last), source_file, source_offset.</summary>
     public static int CompareOutputOrder(Detection a, Detection b)
     {

@@ -22,7 +22,6 @@ internal sealed class NormalizedBatch
     }
 
     public int Count { get; private set; }
-    public int FileIndex { get; set; }
     /// <summary>The block's buffer: <c>raw</c> of row i is <see cref="Raw"/>(i) into it.</summary>
     public byte[] Source { get; set; } = [];
 

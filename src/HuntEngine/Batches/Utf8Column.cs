@@ -110,5 +110,4 @@ internal sealed class Int64Column
 
     public long? Get(int row) => _valid[row] ? _values[row] : null;
 
-    public ReadOnlySpan<long> Values => _values.AsSpan(0, _count);
 }

@@ -12,7 +12,9 @@ internal static class BurstAggregator
     {
         var result = new List<Detection>();
         long spanMs = (long)spec.Span.TotalMilliseconds;
-        var groups = events.GroupBy(e => GroupKey(spec, e));
+        // Group key: each column's value length-prefixed (unambiguous whatever the text holds), "-" for null,
+        // so null is a group value of its own and differs from "".
+        var groups = events.GroupBy(e => string.Concat(spec.GroupBy.Select(c => e.Text(c) is { } v ? $"{v.Length}:{v}" : "-")));
         foreach (var group in groups)
         {
             var ev = group.ToList();
@@ -36,19 +38,5 @@ internal static class BurstAggregator
             }
         }
         return result;
-    }
-
-    private static (string?, string?) GroupKey(AggregateSpec spec, Detection e)
-    {
-        string? Value(Parsing.Column c) => c switch
-        {
-            Parsing.Column.Username => e.Username,
-            Parsing.Column.SourceIp => e.SourceIp,
-            Parsing.Column.TargetUser => e.TargetUser,
-            Parsing.Column.DeviceName => e.DeviceName,
-            Parsing.Column.EventName => e.EventName,
-            _ => throw new NotSupportedException($"grouping by {c} is not supported"),
-        };
-        return (spec.GroupBy.Length > 0 ? Value(spec.GroupBy[0]) : null, spec.GroupBy.Length > 1 ? Value(spec.GroupBy[1]) : null);
     }
 }

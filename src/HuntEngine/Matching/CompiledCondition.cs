@@ -32,9 +32,6 @@ internal sealed class CompiledCondition
     public Condition Spec { get; }
     public Column Column => Spec.Column;
 
-    /// <summary>The literals a matching value must contain (byte-exact), used to derive prefilters.</summary>
-    public IReadOnlyList<byte[]> Literals => _literals;
-
     /// <summary>Keeps in <paramref name="rows"/> only the rows whose value passes; returns how many remain.</summary>
     public int Filter(NormalizedBatch batch, Span<int> rows, int count, ref byte[] scratch)
     {

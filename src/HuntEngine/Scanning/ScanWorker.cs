@@ -43,7 +43,6 @@ internal sealed class ScanWorker
         var file = _context.Files[block.FileIndex];
         _batch.Clear();
         _batch.Source = block.Buffer;
-        _batch.FileIndex = block.FileIndex;
         _normalizer.UsPortalTimestamps = block.UsPortalTimestamps;
         _counts = default;
         if (block.Stored is { } stored)
