@@ -46,7 +46,7 @@ internal sealed class ToolRuns(ToolSpec spec)
 /// CPU time the rest of the machine used while this file was timed: all busy CPU time (/proc/stat)
 /// minus the children's and this process's own. Near zero on a quiet machine; null when unknown.
 /// </param>
-internal sealed record FileComparison(Corpus Corpus, CorpusFile File, IReadOnlyList<ToolRuns> Tools, IReadOnlyList<string> Skipped, double WallSeconds, double? OtherCpuSeconds);
+internal sealed record FileComparison(Corpus Corpus, CorpusFile File, IReadOnlyList<ToolRuns> Tools, IReadOnlyList<string> Skipped, IReadOnlyList<string> Notes, double WallSeconds, double? OtherCpuSeconds);
 
 /// <summary>
 /// Times every tool on one file: <c>--runs</c> rounds, each running every tool once, the starting
@@ -56,7 +56,7 @@ internal static class Comparison
 {
     public static FileComparison Run(Corpus corpus, CorpusFile file, ToolCatalog catalog, ComparisonOptions options, string scratch, TextWriter log)
     {
-        var (specs, skipped) = catalog.For(file);
+        var (specs, skipped, notes) = catalog.For(file);
         var runs = specs.Select(s => new ToolRuns(s)).ToList();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         double? busyBefore = ChildProcess.MachineBusySeconds();
@@ -80,6 +80,6 @@ internal static class Comparison
         double selfCpu = self.TotalProcessorTime.TotalSeconds - selfBefore;
         double? childCpu = runs.Aggregate((double?)0, (sum, t) => sum is { } a && t.CpuSeconds is { } b ? a + b : null);
         double? other = busyBefore is { } b0 && busyAfter is { } b1 && childCpu is { } c ? Math.Max(0, b1 - b0 - c - selfCpu) : null;
-        return new FileComparison(corpus, file, runs, skipped, clock.Elapsed.TotalSeconds, other);
+        return new FileComparison(corpus, file, runs, skipped, notes, clock.Elapsed.TotalSeconds, other);
     }
 }

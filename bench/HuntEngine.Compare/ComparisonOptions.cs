@@ -18,6 +18,8 @@ internal sealed record ComparisonOptions
           --threads N           threads for hunt and DuckDB (default 2)
           --mix M               typical | teams-heavy | both (default both)
           --compressed          also time gzip, lz4 and zstd copies, with each decompressor alone
+          --store               also convert the plain file once to an Arrow and a Parquet store (`hunt convert`,
+                                timed and sized) and time `hunt scan` on each store and DuckDB SQL on the Parquet one
           --seed N              generator seed (default 20260101)
           --work DIR            where corpora and run outputs go (default: a new folder in the temp folder)
           --keep                keep the work folder (a later run with the same --work reuses its corpora)
@@ -33,6 +35,7 @@ internal sealed record ComparisonOptions
     public int Threads { get; init; } = 2;
     public IReadOnlyList<Mix> Mixes { get; init; } = [Mix.Typical, Mix.TeamsHeavy];
     public bool Compressed { get; init; }
+    public bool Store { get; init; }
     public int Seed { get; init; } = 20260101;
     public string? WorkDirectory { get; init; }
     public bool Keep { get; init; }
@@ -75,6 +78,7 @@ internal sealed record ComparisonOptions
                     };
                     break;
                 case "--compressed": o = o with { Compressed = true }; break;
+                case "--store": o = o with { Store = true }; break;
                 case "--seed": o = o with { Seed = ParseInt(arg, Value(), 0, int.MaxValue) }; break;
                 case "--work": o = o with { WorkDirectory = Path.GetFullPath(Value()) }; break;
                 case "--keep": o = o with { Keep = true }; break;

@@ -119,23 +119,7 @@ internal static class DuckDbHunt
             ),
             matched AS (
                 SELECT j,
-                    coalesce(log_source_type LIKE '%Office 365%'
-                        AND (event_name LIKE '%MessageSent%' OR event_name LIKE '%ChatCreated%' OR event_name LIKE '%MeetingInvited%')
-                        AND regexp_matches(lower(username), 'helpdesk|itsupport|servicedesk|techsupport|itadmin|sysadmin|microsoftsupport|o365support|m365support'),
-                        false) AS teams,
-                    coalesce((log_source_type LIKE '%Office 365%' OR log_source_type LIKE '%Azure Active Directory%')
-                        AND event_name LIKE '%Consent to application%'
-                        AND regexp_matches(CASE kind WHEN 'ual' THEN {ualAppName} WHEN 'la_office' THEN {ualAppName}
-                                                WHEN 'la_audit' THEN {laAuditAppName} ELSE audit_app_name END,
-                                           '(?i)dropbox|mega|pcloud|sync\.com|mediafire|box\.com'),
-                        false) AS oauth,
-                    coalesce(log_source_type LIKE '%Azure%'
-                        AND event_name LIKE '%Sign-in%'
-                        AND user_type = 'Guest'
-                        AND risk_level IN ('high', 'medium')
-                        AND (app_display_name LIKE '%Teams%' OR app_display_name LIKE '%SharePoint%'
-                             OR app_display_name LIKE '%OneDrive%' OR app_display_name LIKE '%Office 365%'),
-                        false) AS risky
+                    {PatternFlags($"CASE kind WHEN 'ual' THEN {ualAppName} WHEN 'la_office' THEN {ualAppName} WHEN 'la_audit' THEN {laAuditAppName} ELSE audit_app_name END")}
                 FROM rows
             )
             {(list
@@ -149,9 +133,47 @@ internal static class DuckDbHunt
     /// <paramref name="list"/>, prints each matching record as <c>label TAB json</c> instead (to
     /// find why counts differ); with <paramref name="printQuery"/>, only prints the SQL.
     /// </summary>
-    public static int RunWorker(string path, int threads, string compression, bool printQuery, bool list)
+    public static int RunWorker(string path, int threads, string compression, bool printQuery, bool list) =>
+        RunSql(Query(path, compression, list), threads, printQuery, list);
+
+    /// <summary>The three §3 patterns as the boolean columns teams, oauth and risky over normalized columns.</summary>
+    private static string PatternFlags(string appName) => $"""
+        coalesce(log_source_type LIKE '%Office 365%'
+                            AND (event_name LIKE '%MessageSent%' OR event_name LIKE '%ChatCreated%' OR event_name LIKE '%MeetingInvited%')
+                            AND regexp_matches(lower(username), 'helpdesk|itsupport|servicedesk|techsupport|itadmin|sysadmin|microsoftsupport|o365support|m365support'),
+                            false) AS teams,
+                        coalesce((log_source_type LIKE '%Office 365%' OR log_source_type LIKE '%Azure Active Directory%')
+                            AND event_name LIKE '%Consent to application%'
+                            AND regexp_matches({appName}, '(?i)dropbox|mega|pcloud|sync\.com|mediafire|box\.com'),
+                            false) AS oauth,
+                        coalesce(log_source_type LIKE '%Azure%'
+                            AND event_name LIKE '%Sign-in%'
+                            AND user_type = 'Guest'
+                            AND risk_level IN ('high', 'medium')
+                            AND (app_display_name LIKE '%Teams%' OR app_display_name LIKE '%SharePoint%'
+                                 OR app_display_name LIKE '%OneDrive%' OR app_display_name LIKE '%Office 365%'),
+                            false) AS risky
+        """;
+
+    /// <summary>
+    /// The same three patterns over a Parquet store (<c>hunt convert --format parquet</c>): the columns
+    /// are normalized already, so this is what an analyst who converted once would run in DuckDB.
+    /// </summary>
+    public static string StoreQuery(string storeDirectory)
     {
-        string sql = Query(path, compression, list);
+        string glob = Path.Combine(storeDirectory, "*.parquet").Replace("'", "''", StringComparison.Ordinal);
+        return $"""
+            WITH matched AS (
+                SELECT
+                    {PatternFlags("app_name")}
+                FROM read_parquet('{glob}')
+            )
+            SELECT count(*) FILTER (WHERE teams), count(*) FILTER (WHERE oauth AND NOT teams), count(*) FILTER (WHERE risky AND NOT teams AND NOT oauth) FROM matched
+            """;
+    }
+
+    public static int RunSql(string sql, int threads, bool printQuery, bool list)
+    {
         if (printQuery)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"SET threads = {threads};"));

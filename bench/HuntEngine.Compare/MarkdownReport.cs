@@ -90,6 +90,7 @@ internal static class MarkdownReport
                 ? string.Create(inv, $"| {label} | {rate:F1} | {file.DiskBytes / 1e6 / t.MedianSeconds:F1} | {Ratio(rate, Rate(duck))} | {Ratio(rate, Rate(decoder))} | {counted} | {rss} | {secs} |")
                 : string.Create(inv, $"| {label} | {rate:F1} | {Ratio(rate, Rate(duck))} | {Ratio(rate, Rate(cat))} | {counted} | {rss} | {secs} |"));
         }
+        foreach (string s in fc.Notes) sb.AppendLine(inv, $"\n{s}");
         foreach (string s in fc.Skipped) sb.AppendLine(inv, $"\nSkipped: {s}.");
         if (fc.OtherCpuSeconds is double other)
         {

@@ -12,6 +12,8 @@ try
             rest.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "auto_detect",
             printQuery: rest.Contains("--sql"), list: rest.Contains("--list")),
         ["decompress-worker", var file] => DecompressWorker.Run(file),
+        ["duckdb-store-worker", var store, var threads, .. var rest] => DuckDbHunt.RunSql(
+            DuckDbHunt.StoreQuery(store), int.Parse(threads, CultureInfo.InvariantCulture), printQuery: rest.Contains("--sql"), list: false),
         ["-h" or "--help" or "help", ..] => Help(),
         _ => CompareCommand.Run(args),
     };

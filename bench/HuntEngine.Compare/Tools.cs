@@ -36,10 +36,11 @@ internal sealed class ToolCatalog
     public string? RipgrepPath { get; }
 
     /// <summary>The tools timed on a file, in the order they take turns; with a note for each one skipped.</summary>
-    public (List<ToolSpec> Tools, List<string> Skipped) For(CorpusFile file)
+    public (List<ToolSpec> Tools, List<string> Skipped, List<string> Notes) For(CorpusFile file)
     {
         var tools = new List<ToolSpec>();
         var skipped = new List<string>();
+        var notes = new List<string>();
         bool Wanted(string key) => _options.Tools.Contains(key);
         int n = _options.Threads;
         string nText = n.ToString(CultureInfo.InvariantCulture);
@@ -103,10 +104,45 @@ internal sealed class ToolCatalog
                 r => long.TryParse(r.Stdout.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long b) ? new ToolCount(b) : null,
                 code => code == 0));
 
+        if (_options.Store && file.Compression == Compression.None) AddStores(file, tools, notes);
+
         if (Wanted("cat"))
             tools.Add(new ToolSpec("cat", "`cat FILE > /dev/null`", "/bin/bash", ["-c", "cat \"$1\" > /dev/null", "cat", file.Path], _ => null, code => code == 0));
 
-        return (tools, skipped);
+        return (tools, skipped, notes);
+    }
+
+    /// <summary>
+    /// "Scan once, hunt many": converts the file once to an Arrow and a Parquet store (timed, sized,
+    /// reported as notes), then times hunting each store, and DuckDB's SQL over the Parquet one.
+    /// </summary>
+    private void AddStores(CorpusFile file, List<ToolSpec> tools, List<string> notes)
+    {
+        string nText = _options.Threads.ToString(CultureInfo.InvariantCulture);
+        var inv = CultureInfo.InvariantCulture;
+        foreach (string format in new[] { "arrow", "parquet" })
+        {
+            string dir = Path.Combine(_scratch, $"store-{format}-{Path.GetFileNameWithoutExtension(file.Path)}");
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+            var convert = ChildProcess.Run(_dotnet, [_options.HuntDll, "convert", file.Path, "-o", dir, "--format", format, "--threads", nText], _scratch);
+            if (convert.ExitCode != 0)
+            {
+                notes.Add($"`hunt convert --format {format}` failed (exit {convert.ExitCode}): {convert.Stderr.Split('\n')[0]}");
+                continue;
+            }
+            long bytes = Directory.GetFiles(dir).Sum(f => new FileInfo(f).Length);
+            notes.Add(string.Create(inv, $"{format} store (`hunt convert FILE -o DIR --format {format} --threads {nText}`): {bytes / 1e6:F1} MB, {100.0 * bytes / file.DecompressedBytes:F1} % of the file; converted in {convert.WallSeconds:F2} s ({file.DecompressedBytes / 1e6 / convert.WallSeconds:F0} MB/s), peak RSS {convert.PeakRssBytes / 1048576.0:F0} MiB."));
+            foreach (string part in Directory.GetFiles(dir)) WarmPageCache(part);
+
+            string summary = Path.Combine(_scratch, $"hunt-store-{format}-summary.json");
+            string output = Path.Combine(_scratch, $"hunt-store-{format}-detections.arrow");
+            tools.Add(new ToolSpec(format == "arrow" ? "hunt-store" : "hunt-storepq", $"HuntEngine `hunt scan` on the {format} store ({nText} threads)", _dotnet,
+                [_options.HuntDll, "scan", dir, "-o", output, "--summary-json", summary, "--threads", nText, "-q"],
+                _ => ReadHuntSummary(summary, output), code => code is 0 or 1 or 3 or 4));
+            if (format == "parquet" && _options.Tools.Contains("duckdb"))
+                tools.Add(new ToolSpec("duckdb-store", $"DuckDB SQL on the parquet store ({nText} threads)", _dotnet,
+                    [_self, "duckdb-store-worker", dir, nText], r => ReadWorkerResult(r.Stdout), code => code == 0));
+        }
     }
 
     /// <summary>Reads the file once (untimed) so every timed run finds it in the page cache.</summary>

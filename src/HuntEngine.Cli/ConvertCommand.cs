@@ -6,7 +6,7 @@ namespace HuntEngine.Cli;
 
 /// <summary>
 /// <c>hunt convert PATH... -o DIR [--keep-raw]</c>: scan once, hunt many. Every record's normalized
-/// columns, kind, source file and offset go to Arrow part files in DIR; <c>hunt scan DIR</c> then
+/// columns, kind, source file and offset go to Arrow or Parquet part files in DIR; <c>hunt scan DIR</c> then
 /// hunts them without parsing JSON, with the same detections (a null <c>raw</c> unless --keep-raw).
 /// </summary>
 internal static class ConvertCommand
@@ -18,6 +18,7 @@ internal static class ConvertCommand
         bool keepRaw = false;
         int threads = Environment.ProcessorCount;
         long rowsPerPart = 1_000_000;
+        var format = HuntEngine.Batches.StoreFormat.Arrow;
         try
         {
             for (int i = 0; i < args.Length; i++)
@@ -29,6 +30,11 @@ internal static class ConvertCommand
                     case "-o":
                     case "--out": output = Value(); break;
                     case "--keep-raw": keepRaw = true; break;
+                    case "--format":
+                        string name = Value();
+                        format = Cli.StoreFormats.FirstOrDefault(f => f.Name == name)
+                            ?? throw new HuntConfigurationException($"--format '{name}': supported: {string.Join(", ", Cli.StoreFormats.Select(f => f.Name))}");
+                        break;
                     case "--threads": threads = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out int t) && t is >= 1 and <= 1024 ? t : throw new HuntConfigurationException("--threads: expected 1 to 1024"); break;
                     case "--rows-per-part": rowsPerPart = long.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out long r) && r >= 1000 ? r : throw new HuntConfigurationException("--rows-per-part: expected at least 1000"); break;
                     default:
@@ -47,7 +53,7 @@ internal static class ConvertCommand
         catch (HuntConfigurationException e)
         {
             stderr.WriteLine($"hunt convert: {e.Message}");
-            stderr.WriteLine("usage: hunt convert PATH... -o DIR [--keep-raw] [--rows-per-part N] [--threads N]");
+            stderr.WriteLine("usage: hunt convert PATH... -o DIR [--format arrow|parquet] [--keep-raw] [--rows-per-part N] [--threads N]");
             return ExitCode.CouldNotRun;
         }
 
@@ -56,7 +62,8 @@ internal static class ConvertCommand
             Paths = paths,
             Threads = threads,
             Prefilter = false, // the store holds every record
-            Store = new StoreOptions(output, keepRaw, rowsPerPart),
+            Store = new StoreOptions(output, keepRaw, rowsPerPart) { Format = format },
+            StoreFormats = Cli.StoreFormats,
         }, cancel);
         var s = result.Summary;
         if (s.Interrupted)
@@ -64,9 +71,10 @@ internal static class ConvertCommand
             stderr.WriteLine("hunt convert: interrupted; the store is incomplete");
             return ExitCode.Interrupted;
         }
-        long storeBytes = Directory.EnumerateFiles(output, "*.arrow").Sum(f => new FileInfo(f).Length);
+        var parts = Directory.GetFiles(output, "*" + format.Extension);
+        long storeBytes = parts.Sum(f => new FileInfo(f).Length);
         var inv = CultureInfo.InvariantCulture;
-        stdout.WriteLine($"store        {output}: {Directory.EnumerateFiles(output, "*.arrow").Count()} parts, {storeBytes.ToString("N0", inv)} bytes{(keepRaw ? " (with raw)" : "")}");
+        stdout.WriteLine($"store        {output}: {parts.Length} {format.Name} parts, {storeBytes.ToString("N0", inv)} bytes{(keepRaw ? " (with raw)" : "")}");
         stdout.WriteLine($"input        {s.Files.Count} files, {s.CompressedBytes.ToString("N0", inv)} bytes on disk, {s.DecompressedBytes.ToString("N0", inv)} decompressed");
         stdout.WriteLine($"records      {s.RecordsParsed.ToString("N0", inv)} stored, {s.Malformed.ToString("N0", inv)} malformed, {s.Oversized.ToString("N0", inv)} oversized (not stored)");
         stdout.WriteLine($"elapsed      {s.Elapsed.TotalSeconds.ToString("F2", inv)} s, {s.MegabytesPerSecond(s.DecompressedBytes).ToString("F1", inv)} MB/s");

@@ -8,6 +8,10 @@ namespace HuntEngine.Cli
 {
     internal static class Cli
     {
+        /// <summary>Store part formats: <c>hunt convert --format</c> writes one, <c>hunt scan</c> reads both.</summary>
+        public static readonly IReadOnlyList<HuntEngine.Batches.StoreFormat> StoreFormats =
+            [HuntEngine.Batches.StoreFormat.Arrow, HuntEngine.Parquet.ParquetStoreFormat.Instance];
+
         public const string Usage = """
             hunt scan PATH... [options]     hunt files and folders (any mix of NDJSON, JSON arrays, Graph/Azure
                                             wrappers; plain, gzip, LZ4 or zstd) for T1585.003 detections
@@ -34,8 +38,9 @@ namespace HuntEngine.Cli
                                             when stderr is a terminal)
 
             hunt convert PATH... -o DIR     write every record's normalized columns (plus kind, source file and
-              [--keep-raw]                  offset; raw text with --keep-raw) as Arrow part files; then
-              [--rows-per-part N]           `hunt scan DIR` hunts them without parsing: scan once, hunt many
+              [--format arrow|parquet]      offset; raw text with --keep-raw) as part files; then `hunt scan DIR`
+              [--keep-raw]                  hunts them without parsing: scan once, hunt many. Arrow (default)
+              [--rows-per-part N]           is the fastest to hunt again; Parquet opens in DuckDB and Spark
 
             exit status: 0 detections, 1 none, 2 could not run, 3 bad input and no detections,
                          4 bad input and detections, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)

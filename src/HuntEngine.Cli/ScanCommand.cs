@@ -84,6 +84,7 @@ internal static class ScanCommand
                 MaxDecompressedBytes = a.MaxDecompressedBytes,
                 MaxRatio = a.MaxRatio,
                 MaxErrorsPerFile = a.MaxErrorsPerFile,
+                StoreFormats = Cli.StoreFormats,
             };
             foreach (var p in a.Paths)
                 if (!File.Exists(p) && !Directory.Exists(p)) throw new HuntConfigurationException($"input path not found: '{p}'");

@@ -28,7 +28,7 @@ public static class ParquetFileSink
     /// <summary>Rows per row group: bounds the writer's memory whatever the detection count.</summary>
     public const int RowsPerRowGroup = 64 * 1024;
 
-    public static ParquetSchema Schema { get; } = new(DetectionSchema.Arrow.FieldsList.Select(ToParquet).ToArray());
+    public static ParquetSchema Schema { get; } = new(DetectionSchema.Arrow.FieldsList.Select(ArrowParquetColumns.ToParquet).ToArray());
 
     /// <summary>Writes <paramref name="detections"/> (already in output order) to <paramref name="path"/>, atomically (temp name + rename).</summary>
     public static void Write(string path, IReadOnlyList<Detection> detections, CancellationToken cancel = default) =>
@@ -51,56 +51,7 @@ public static class ParquetFileSink
             using var batch = DetectionSchema.ToBatch(detections, start, Math.Min(rowsPerRowGroup, detections.Count - start));
             using var group = writer.CreateRowGroup();
             for (int c = 0; c < fields.Length; c++)
-                await WriteColumnAsync(group, fields[c], batch.Column(c), cancel).ConfigureAwait(false);
-        }
-    }
-
-    private static DataField ToParquet(Apache.Arrow.Field f) => f.DataType switch
-    {
-        TimestampType { Unit: TimeUnit.Millisecond, Timezone: "UTC" } =>
-            new DateTimeDataField(f.Name, DateTimeFormat.Timestamp, isAdjustedToUTC: true, unit: DateTimeTimeUnit.Millis, isNullable: f.IsNullable),
-        StringType => new DataField<string>(f.Name, f.IsNullable),
-        Int64Type => f.IsNullable ? new DataField<long?>(f.Name, true) : new DataField<long>(f.Name, false),
-        Int32Type => f.IsNullable ? new DataField<int?>(f.Name, true) : new DataField<int>(f.Name, false),
-        _ => throw new NotSupportedException($"detection column '{f.Name}' has Arrow type {f.DataType.Name}, which {nameof(ParquetFileSink)} does not map yet"),
-    };
-
-    private static Task WriteColumnAsync(ParquetRowGroupWriter group, DataField field, IArrowArray column, CancellationToken cancel)
-    {
-        int n = column.Length;
-        switch (column)
-        {
-            case TimestampArray times:
-            {
-                var values = new DateTime?[n];
-                for (int i = 0; i < n; i++)
-                    if (times.GetValue(i) is { } ms) values[i] = DateTime.UnixEpoch.AddMilliseconds(ms);
-                return group.WriteAsync<DateTime>(field, values, null, null, cancel);
-            }
-            case StringArray strings:
-            {
-                var values = new string?[n];
-                for (int i = 0; i < n; i++) values[i] = strings.GetString(i);
-                return group.WriteAsync(field, values);
-            }
-            case Int64Array longs when field.IsNullable:
-            {
-                var values = new long?[n];
-                for (int i = 0; i < n; i++) values[i] = longs.GetValue(i);
-                return group.WriteAsync<long>(field, values, null, null, cancel);
-            }
-            case Int64Array longs:
-                return group.WriteAsync<long>(field, longs.Values.ToArray(), null, null, cancel);
-            case Int32Array ints when field.IsNullable:
-            {
-                var values = new int?[n];
-                for (int i = 0; i < n; i++) values[i] = ints.GetValue(i);
-                return group.WriteAsync<int>(field, values, null, null, cancel);
-            }
-            case Int32Array ints:
-                return group.WriteAsync<int>(field, ints.Values.ToArray(), null, null, cancel);
-            default:
-                throw new NotSupportedException($"detection column '{field.Name}': Arrow array {column.GetType().Name} is not mapped to Parquet");
+                await ArrowParquetColumns.WriteAsync(group, fields[c], batch.Column(c), cancel).ConfigureAwait(false);
         }
     }
 }

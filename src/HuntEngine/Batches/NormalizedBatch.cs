@@ -34,7 +34,7 @@ internal sealed class NormalizedBatch
     public long Offset(int row) => _offsets[row];
 
     /// <summary>
-    /// Rows loaded from a columnar store (<see cref="Sinks.StoreReader"/>) carry their own source file
+    /// Rows loaded from a columnar store (<see cref="StoreSchema.Import"/>) carry their own source file
     /// and, when the store kept it, their raw text; rows parsed from a source point into its buffer.
     /// </summary>
     public bool FromStore { get; private set; }

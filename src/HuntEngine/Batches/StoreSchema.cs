@@ -83,26 +83,32 @@ internal static class StoreSchema
             var array = stored.Column(Columns.Name(col));
             if (col is Column.EventTime or Column.SentBytes)
             {
-                var target = col == Column.EventTime ? batch.EventTime : batch.SentBytes;
-                var values = (PrimitiveArray<long>)array;
-                for (int r = 0; r < n; r++) target.Append(values.GetValue(r));
+                (col == Column.EventTime ? batch.EventTime : batch.SentBytes).AppendAll((PrimitiveArray<long>)array);
             }
             else
             {
-                CopyStrings((StringArray)array, batch.Strings(col), n);
+                batch.Strings(col).AppendAll((StringArray)array);
             }
         }
-        CopyStrings((StringArray)stored.Column("source_file"), batch.StoredSourceFile, n);
+        batch.StoredSourceFile.AppendAll((StringArray)stored.Column("source_file"));
         int rawIndex = stored.Schema.GetFieldIndex("raw");
-        if (rawIndex >= 0) CopyStrings((StringArray)stored.Column(rawIndex), batch.StoredRaw, n);
+        if (rawIndex >= 0) batch.StoredRaw.AppendAll((StringArray)stored.Column(rawIndex));
         else for (int r = 0; r < n; r++) batch.StoredRaw.AppendNull();
         var kinds = (StringArray)stored.Column("kind");
-        var offsets = (Int64Array)stored.Column("source_offset");
+        var offsets = ((Int64Array)stored.Column("source_offset")).Values;
+        var kind = RecordKind.Unknown;
+        ReadOnlySpan<byte> kindName = default;
         for (int r = 0; r < n; r++)
         {
-            var kind = KindOf(kinds.GetBytes(r));
+            // Rows of one kind come in runs (a part is written file by file): compare with the last name first.
+            var name = kinds.GetBytes(r);
+            if (r == 0 || !name.SequenceEqual(kindName))
+            {
+                kind = KindOf(name);
+                kindName = name;
+            }
             byKind[(int)kind]++;
-            batch.BeginStoredRow(kind, offsets.GetValue(r) ?? 0);
+            batch.BeginStoredRow(kind, offsets[r]);
         }
     }
 
@@ -115,7 +121,6 @@ internal static class StoreSchema
         return RecordKind.Unknown;
     }
 
-    private static void CopyStrings(StringArray from, Utf8Column to, int n) => to.AppendAll(from);
 
     private static IArrowArray Strings(Utf8Column column)
     {

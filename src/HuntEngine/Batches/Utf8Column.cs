@@ -40,6 +40,7 @@ internal sealed class Utf8Column
     }
 
     /// <summary>Appends every value of an Arrow string array at once (a store part): one copy of its data, offsets rebased.</summary>
+    /// <summary>Appends every value of an Arrow string array: one copy of its bytes, offsets shifted in bulk.</summary>
     public void AppendAll(Apache.Arrow.StringArray array)
     {
         int n = array.Length;
@@ -55,11 +56,8 @@ internal sealed class Utf8Column
         int at = _offsets[_count];
         if (_data.Length - at < data.Length) Array.Resize(ref _data, Math.Max(_data.Length * 2, at + data.Length));
         data.CopyTo(_data.AsSpan(at));
-        for (int i = 0; i < n; i++)
-        {
-            _valid[_count + i] = array.IsValid(i);
-            _offsets[_count + i + 1] = at + offsets[i + 1] - first;
-        }
+        ArrowBulk.Shift(offsets.Slice(1, n), at - first, _offsets.AsSpan(_count + 1, n));
+        ArrowBulk.Validity(array, _valid.AsSpan(_count, n));
         _count += n;
     }
 
@@ -110,4 +108,53 @@ internal sealed class Int64Column
 
     public long? Get(int row) => _valid[row] ? _values[row] : null;
 
+    /// <summary>Appends every value of an Arrow int64 or timestamp array.</summary>
+    public void AppendAll(Apache.Arrow.PrimitiveArray<long> array)
+    {
+        int n = array.Length;
+        if (_count + n > _values.Length)
+        {
+            int size = Math.Max(_values.Length * 2, _count + n);
+            Array.Resize(ref _values, size);
+            Array.Resize(ref _valid, size);
+        }
+        array.Values.CopyTo(_values.AsSpan(_count, n));
+        ArrowBulk.Validity(array, _valid.AsSpan(_count, n));
+        _count += n;
+    }
+
+}
+
+/// <summary>Bulk copies out of Arrow arrays (store scans): no per-row calls on the hot path.</summary>
+internal static class ArrowBulk
+{
+    /// <summary><paramref name="to"/>[i] = <paramref name="from"/>[i] + <paramref name="delta"/>.</summary>
+    public static void Shift(ReadOnlySpan<int> from, int delta, Span<int> to)
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var d = new System.Numerics.Vector<int>(delta);
+            for (; i <= from.Length - System.Numerics.Vector<int>.Count; i += System.Numerics.Vector<int>.Count)
+                (new System.Numerics.Vector<int>(from[i..]) + d).CopyTo(to[i..]);
+        }
+        for (; i < from.Length; i++) to[i] = from[i] + delta;
+    }
+
+    /// <summary>The array's validity bitmap as one bool per row.</summary>
+    public static void Validity(Apache.Arrow.IArrowArray array, Span<bool> to)
+    {
+        if (array.NullCount == 0)
+        {
+            to.Fill(true);
+            return;
+        }
+        var bits = array.Data.Buffers[0].Span;
+        int offset = array.Offset;
+        for (int i = 0; i < to.Length; i++)
+        {
+            int bit = offset + i;
+            to[i] = (bits[bit >> 3] & (1 << (bit & 7))) != 0;
+        }
+    }
 }

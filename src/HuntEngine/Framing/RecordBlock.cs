@@ -88,14 +88,19 @@ internal sealed class RecordBlock
     /// <summary>Records of this block come from a CSV export: the US portal timestamp forms are read (spec §2).</summary>
     public bool UsPortalTimestamps { get; init; }
 
-    /// <summary>Rows already normalized, from a columnar store part (<c>hunt convert</c>): matched without parsing.</summary>
-    public Apache.Arrow.RecordBatch? Stored { get; init; }
+    /// <summary>
+    /// A batch of rows already normalized, in a columnar store part (<c>hunt convert</c>): the worker
+    /// reads (decompresses) it itself and matches it without parsing.
+    /// </summary>
+    public StoredBatch? Stored { get; init; }
 
     public ReadOnlySpan<byte> Bytes(in Frame f) => Buffer.AsSpan(f.Start, f.Length);
 
     public void Release()
     {
         if (Pooled) ArrayPool<byte>.Shared.Return(Buffer);
-        Stored?.Dispose();
     }
 }
+
+/// <summary>Batch <paramref name="Index"/> of the store part that is the block's file.</summary>
+internal sealed record StoredBatch(Batches.StoreFormat Format, int Index);

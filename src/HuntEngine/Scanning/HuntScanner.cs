@@ -187,12 +187,12 @@ public static class HuntScanner
                 int start = head.StartsWith("\uFEFF"u8) ? 3 : 0;
                 int first = start;
                 while (first < head.Length && head[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
-                if (source.Compression == CompressionKind.None && head.StartsWith("ARROW1"u8))
+                if (source.Compression == CompressionKind.None && StoreFormatOf(options, head) is { } storeFormat)
                 {
                     framer.Abandon();
                     file.Container = "hunt-store";
                     file.DecompressedBytes = file.DecompressedBytesConsumed = file.CompressedBytes = input.Length;
-                    FrameStorePart(input, file, emit, cancel);
+                    FrameStorePart(storeFormat, input, file, emit, cancel);
                     return;
                 }
                 bool json = first >= head.Length || head[first] is (byte)'[' or (byte)'{';
@@ -262,33 +262,41 @@ public static class HuntScanner
     }
 
     /// <summary>
-    /// A part of a columnar store (<c>hunt convert</c>): its record batches go to the workers as they
-    /// are, to be matched without parsing. An Arrow file that is not a store is reported, not read.
+    /// A part of a columnar store (<c>hunt convert</c>): a block per record batch goes to the workers,
+    /// which read the batch and match it without parsing. A file that is not a store is reported, not read.
     /// </summary>
-    private static void FrameStorePart(InputFile input, FileSummary file, Action<RecordBlock> emit, CancellationToken cancel)
+    private static void FrameStorePart(StoreFormat format, InputFile input, FileSummary file, Action<RecordBlock> emit, CancellationToken cancel)
     {
         try
         {
-            using var stream = File.OpenRead(input.Path);
-            using var reader = new Apache.Arrow.Ipc.ArrowFileReader(stream, new Apache.Arrow.Compression.CompressionCodecFactory());
+            using var reader = format.OpenReader(File.OpenRead(input.Path));
             if (!StoreSchema.IsStore(reader.Schema))
             {
-                file.Container = "arrow";
-                file.Error = "an Arrow file that is not a HuntEngine store (no hunt_store_version): not read";
+                file.Container = format.Name;
+                file.Error = $"{(format.Name == "arrow" ? "an Arrow" : "a Parquet")} file that is not a HuntEngine store (no {StoreSchema.VersionKey}): not read";
                 file.ErrorOffset = 0;
                 return;
             }
-            while (reader.ReadNextRecordBatch() is { } batch)
+            // The workers read the batches themselves: decompression is most of a store scan's work.
+            for (int i = 0; i < reader.BatchCount; i++)
             {
                 cancel.ThrowIfCancellationRequested();
-                emit(new RecordBlock(input.Index, [], 0, pooled: false) { Stored = batch });
+                emit(new RecordBlock(input.Index, [], 0, pooled: false) { Stored = new StoredBatch(format, i) });
             }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Whatever the format library throws on a damaged file (its exception types are its own).
             file.Error = $"store part unreadable: {e.Message}";
             file.ErrorOffset = 0;
         }
+    }
+
+    private static StoreFormat? StoreFormatOf(ScanOptions options, ReadOnlySpan<byte> head)
+    {
+        foreach (var format in options.StoreFormats)
+            if (format.Recognizes(head)) return format;
+        return null;
     }
 
     /// <summary>Raised out of a framer when its file has more bad records than the limit.</summary>

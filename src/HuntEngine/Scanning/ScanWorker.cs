@@ -48,7 +48,7 @@ internal sealed class ScanWorker
         if (block.Stored is { } stored)
         {
             // A store part: the rows are normalized already.
-            StoreSchema.Import(stored, _batch, RecordsByKind);
+            if (!ReadStored(block.FileIndex, file, stored)) return;
             Interlocked.Add(ref file.RecordsFramed, _batch.Count);
             Interlocked.Add(ref file.RecordsParsed, _batch.Count);
             int storedBefore = Detections.Count;
@@ -92,8 +92,45 @@ internal sealed class ScanWorker
         _context.Options.Progress?.BlockProcessed(_counts.Framed, Detections.Count - before);
     }
 
-    /// <summary>Closes what the worker writes (store parts) once every block is done.</summary>
-    public void Complete() => _store?.Dispose();
+    /// <summary>Closes what the worker writes (store parts) and reads, once every block is done.</summary>
+    public void Complete()
+    {
+        _store?.Dispose();
+        _storeReader?.Dispose();
+    }
+
+    private IStorePartReader? _storeReader;
+    private int _storeReaderFile = -1;
+
+    /// <summary>Reads a store batch into the batch; a batch that cannot be read is reported on its file.</summary>
+    private bool ReadStored(int fileIndex, FileSummary file, StoredBatch stored)
+    {
+        try
+        {
+            if (_storeReaderFile != fileIndex)
+            {
+                _storeReader?.Dispose();
+                _storeReader = null;
+                _storeReader = stored.Format.OpenReader(File.OpenRead(file.Path));
+                _storeReaderFile = fileIndex;
+            }
+            using var batch = _storeReader!.Read(stored.Index);
+            StoreSchema.Import(batch, _batch, RecordsByKind);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Whatever the format library throws on a damaged batch. Its rows are not counted: the
+            // file's error says the part was not fully read.
+            _batch.Clear();
+            lock (file)
+            {
+                file.Error ??= $"store part unreadable: batch {stored.Index}: {e.Message}; its rows were not hunted";
+                file.ErrorOffset ??= 0;
+            }
+            return false;
+        }
+    }
 
     private void ProcessRecord(RecordBlock block, FileSummary file, int start, int length, long offset)
     {

@@ -1,24 +1,25 @@
 using Apache.Arrow;
-using Apache.Arrow.Compression;
-using Apache.Arrow.Ipc;
 using HuntEngine.Batches;
 
 namespace HuntEngine.Sinks;
 
-/// <summary>Where <c>hunt convert</c> writes, and how.</summary>
-public sealed record StoreOptions(string Directory, bool KeepRaw = false, long RowsPerPart = 1_000_000);
+/// <summary>Where <c>hunt convert</c> writes, and how (<see cref="Format"/>: Arrow IPC unless set).</summary>
+public sealed record StoreOptions(string Directory, bool KeepRaw = false, long RowsPerPart = 1_000_000)
+{
+    public StoreFormat Format { get; init; } = StoreFormat.Arrow;
+}
 
 /// <summary>
 /// One worker's part files of the columnar store: record batches appended as they are normalized,
 /// a new part after <see cref="StoreOptions.RowsPerPart"/> rows (bounded files, bounded memory:
-/// nothing is held beyond the batch being written). Buffers are zstd-compressed. Each part is
-/// written under a temporary name and renamed when closed.
+/// nothing is held beyond what the format buffers for one row group). Each part is written under
+/// a temporary name and renamed when complete, so a part that exists is whole.
 /// </summary>
 internal sealed class StoreWriter(StoreOptions options, int worker) : IDisposable
 {
     private readonly Schema _schema = StoreSchema.Arrow(options.KeepRaw);
     private FileStream? _stream;
-    private ArrowFileWriter? _writer;
+    private IStorePartWriter? _writer;
     private string? _path;
     private long _rows;
     private int _part;
@@ -28,31 +29,28 @@ internal sealed class StoreWriter(StoreOptions options, int worker) : IDisposabl
         if (batch.Count == 0) return;
         if (_writer is null || _rows >= options.RowsPerPart) Rotate();
         using var record = StoreSchema.Export(_schema, batch, sourceFile, options.KeepRaw);
-        _writer!.WriteRecordBatch(record);
+        _writer!.Write(record);
         _rows += batch.Count;
     }
 
     private void Rotate()
     {
         Close();
-        _path = Path.Combine(options.Directory, $"part-w{worker:D3}-{_part++:D5}.arrow");
+        _path = Path.Combine(options.Directory, $"part-w{worker:D3}-{_part++:D5}{options.Format.Extension}");
         _stream = new FileStream(AtomicFile.TemporaryPathFor(_path), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        _writer = new ArrowFileWriter(_stream, _schema, leaveOpen: true, new IpcOptions
-        {
-            CompressionCodec = CompressionCodecType.Zstd,
-            CompressionCodecFactory = new CompressionCodecFactory(),
-        });
-        _writer.WriteStart();
+        _writer = options.Format.CreateWriter(_stream, _schema);
         _rows = 0;
     }
 
     private void Close()
     {
         if (_writer is null) return;
-        _writer.WriteEnd();
-        _writer.Dispose();
-        _stream!.Flush(flushToDisk: true);
-        _stream.Dispose();
+        using (_stream)
+        using (_writer)
+        {
+            _writer.Complete();
+            _stream!.Flush(flushToDisk: true);
+        }
         File.Move(AtomicFile.TemporaryPathFor(_path!), _path!, overwrite: true);
         _writer = null;
     }

@@ -44,7 +44,7 @@ public sealed class DifferentialTests
         Assert.Equal(reference.Records.Count, full.Summary.RecordsParsed);
         Assert.False(wide.Summary.HadBadInput);
         foreach (var (kind, count) in reference.RecordsByKind)
-            Assert.Equal(count, full.Summary.RecordsByKind[KindName(kind)]);
+            Assert.Equal(count, full.Summary.RecordsByKind[ReferenceKinds.EngineName(kind)]);
     }
 
     [Theory]
@@ -61,7 +61,7 @@ public sealed class DifferentialTests
             {
                 var mine = EngineProbe.Normalize(variant);
                 var theirs = ReferenceHunter.Normalize(variant);
-                Assert.Equal(theirs.Kind, KindLabel(mine.Kind));
+                Assert.Equal(theirs.Kind, ReferenceKinds.Label(mine.Kind));
                 Assert.Equal(theirs.EventTimeMs, mine[Column.EventTime]);
                 Assert.Equal(theirs.Username, mine[Column.Username]);
                 Assert.Equal(theirs.SourceIp, mine[Column.SourceIp]);
@@ -112,23 +112,4 @@ public sealed class DifferentialTests
             }
         }
     }
-
-    private static string KindLabel(RecordKind k) => k switch
-    {
-        RecordKind.Ual => "UAL",
-        RecordKind.AzureMonitorSignIn => "AzureMonitorSignIn",
-        RecordKind.AzureMonitorAudit => "AzureMonitorAudit",
-        RecordKind.GraphSignIn => "GraphSignIn",
-        RecordKind.GraphAudit => "GraphAudit",
-        RecordKind.LaOfficeActivity => "LaOfficeActivity",
-        RecordKind.LaSigninLogs => "LaSigninLogs",
-        RecordKind.LaAuditLogs => "LaAuditLogs",
-        RecordKind.MdeNetworkStreaming => "MdeNetworkStreaming",
-        RecordKind.MdeNetworkHunting => "MdeNetworkHunting",
-        RecordKind.LaCommonSecurityLog => "LaCommonSecurityLog",
-        _ => "Unknown",
-    };
-
-    private static string KindName(string referenceKind) =>
-        RecordKinds.Name(Enum.GetValues<RecordKind>().Single(k => KindLabel(k) == referenceKind));
 }

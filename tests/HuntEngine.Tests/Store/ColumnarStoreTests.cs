@@ -10,11 +10,15 @@ namespace HuntEngine.Tests.Store;
 public sealed class ColumnarStoreTests
 {
     [Theory]
-    [InlineData(51, true)]
-    [InlineData(52, false)]
-    [InlineData(53, true)]
-    public void Scanning_a_store_gives_the_detections_of_the_archive(int seed, bool keepRaw)
+    [InlineData(51, true, "arrow")]
+    [InlineData(52, false, "arrow")]
+    [InlineData(53, true, "arrow")]
+    [InlineData(54, false, "parquet")]
+    [InlineData(55, true, "parquet")]
+    public void Scanning_a_store_gives_the_detections_of_the_archive(int seed, bool keepRaw, string formatName)
     {
+        var format = HuntEngine.Cli.Cli.StoreFormats.Single(f => f.Name == formatName);
+        var formats = HuntEngine.Cli.Cli.StoreFormats;
         using var dir = new TempDir();
         var archive = Path.Combine(dir.Path, "archive");
         var store = Path.Combine(dir.Path, "store");
@@ -23,12 +27,12 @@ public sealed class ColumnarStoreTests
         var converted = HuntScanner.Run(new ScanOptions
         {
             Paths = [archive], Threads = 3, Prefilter = false,
-            Store = new StoreOptions(store, keepRaw, RowsPerPart: 1000),
+            Store = new StoreOptions(store, keepRaw, RowsPerPart: 1000) { Format = format },
         });
-        Assert.True(Directory.GetFiles(store, "*.arrow").Length > 2, "parts are bounded by RowsPerPart");
+        Assert.True(Directory.GetFiles(store, "*" + format.Extension).Length > 2, "parts are bounded by RowsPerPart");
         Assert.Empty(Directory.GetFiles(store, "*.tmp"));
 
-        var fromStore = HuntScanner.Run(new ScanOptions { Paths = [store], Threads = 2 });
+        var fromStore = HuntScanner.Run(new ScanOptions { Paths = [store], Threads = 2, StoreFormats = formats });
         Assert.NotEmpty(original.Detections);
         Assert.Equal(
             original.Detections.Select(d => keepRaw ? d : d with { Raw = null }),
@@ -40,7 +44,7 @@ public sealed class ColumnarStoreTests
         var window = new TimeWindow(DateTimeOffset.Parse("2026-03-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds(), null);
         Assert.Equal(
             HuntScanner.Run(new ScanOptions { Paths = [archive], Window = window }).Detections.Select(d => keepRaw ? d : d with { Raw = null }),
-            HuntScanner.Run(new ScanOptions { Paths = [store], Window = window }).Detections);
+            HuntScanner.Run(new ScanOptions { Paths = [store], Window = window, StoreFormats = formats }).Detections);
     }
 
     [Fact]
@@ -51,6 +55,36 @@ public sealed class ColumnarStoreTests
         ArrowFileSink.Write(path, []);
         var r = HuntScanner.Run(new ScanOptions { Paths = [path] });
         Assert.Contains("not a HuntEngine store", r.Summary.Files[0].Error);
+    }
+
+    [Fact]
+    public void A_damaged_arrow_part_is_reported_by_batch_and_the_other_parts_are_hunted()
+    {
+        using var dir = new TempDir();
+        var archive = Path.Combine(dir.Path, "archive");
+        var store = Path.Combine(dir.Path, "store");
+        CorpusGenerator.WriteArchive(archive, new GeneratorOptions(56, 600_000, PlantRate: 0.05));
+        HuntScanner.Run(new ScanOptions { Paths = [archive], Threads = 1, Prefilter = false, Store = new StoreOptions(store, RowsPerPart: 100) });
+        var parts = Directory.GetFiles(store, "*.arrow").Order(StringComparer.Ordinal).ToArray();
+        Assert.True(parts.Length >= 3);
+        var intact = parts[2..].SelectMany(p => HuntScanner.Run(new ScanOptions { Paths = [p] }).Detections).ToList();
+        Assert.NotEmpty(intact);
+
+        // Garbage over the middle of the first part (its footer intact, so it opens); the second cut short.
+        var first = File.ReadAllBytes(parts[0]);
+        new Random(1).NextBytes(first.AsSpan(first.Length / 3, first.Length / 3));
+        File.WriteAllBytes(parts[0], first);
+        var second = File.ReadAllBytes(parts[1]);
+        File.WriteAllBytes(parts[1], second[..(second.Length / 2)]);
+
+        var r = HuntScanner.Run(new ScanOptions { Paths = [store], Threads = 2 });
+        var files = r.Summary.Files.ToDictionary(f => f.Path);
+        Assert.Contains("store part unreadable", files[parts[0]].Error);
+        Assert.Contains("store part unreadable", files[parts[1]].Error);
+        foreach (var other in parts[2..]) Assert.Null(files[other].Error);
+        Assert.True(r.Summary.HadBadInput);
+        // Every row of the intact parts is hunted: their detections are all there.
+        Assert.All(intact, d => Assert.Contains(d, r.Detections));
     }
 
     [Fact]
