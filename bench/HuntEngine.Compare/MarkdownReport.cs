@@ -110,13 +110,22 @@ internal static class MarkdownReport
         string differ = t.CountsDiffer ? " (runs disagree!)" : "";
         return t.Spec.Key switch
         {
-            "hunt" or "hunt-all" when c?.ByType is { } by => $"{c.Value} detections ({SpecPatterns.Sum(p => by.GetValueOrDefault(p))} of §3){differ}",
-            "duckdb" when c is not null => $"{c.Value} detections (§3){differ}",
+            "hunt" or "hunt-all" or "hunt-store" or "hunt-storepq" when c?.ByType is { } by => $"{c.Value} detections ({SpecPatterns.Sum(p => by.GetValueOrDefault(p))} of §3){differ}",
+            "duckdb" or "duckdb-store" when c is not null => $"{c.Value} detections (§3){differ}",
             "rg" when c is not null => $"lines with `helpdesk`: {c.Value}{differ}",
             "decompress" when c is not null => c.Value == file.DecompressedBytes ? "all bytes" : $"{c.Value} B of {file.DecompressedBytes} B!",
             _ => "–",
         };
     }
+
+    private static string CountColumn(string key, CorpusFile file) => key switch
+    {
+        "hunt" => $"hunt ({CorpusFiles.Name(file.Compression)})",
+        "duckdb" => $"DuckDB ({CorpusFiles.Name(file.Compression)})",
+        "hunt-store" => "hunt (arrow store)",
+        "hunt-storepq" => "hunt (parquet store)",
+        _ => "DuckDB (parquet store)",
+    };
 
     /// <summary>Per pattern: what the generator planted, what hunt and DuckDB found on each file of the mix.</summary>
     private static void WriteCountCheck(StringBuilder sb, List<FileComparison> files)
@@ -125,8 +134,8 @@ internal static class MarkdownReport
         var planted = files[0].Corpus.PlantedByType;
         var columns = new List<(string Name, IReadOnlyDictionary<string, long>? ByType)>();
         foreach (var f in files)
-            foreach (var t in f.Tools.Where(t => t.Spec.Key is "hunt" or "duckdb"))
-                columns.Add(($"{(t.Spec.Key == "hunt" ? "hunt" : "DuckDB")} ({CorpusFiles.Name(f.File.Compression)})", t.LastCount?.ByType));
+            foreach (var t in f.Tools.Where(t => t.Spec.Key is "hunt" or "duckdb" or "hunt-store" or "hunt-storepq" or "duckdb-store"))
+                columns.Add((CountColumn(t.Spec.Key, f.File), t.LastCount?.ByType));
         // hunt --no-prefilter must find exactly what hunt finds; show it only where it does not.
         foreach (var f in files)
         {

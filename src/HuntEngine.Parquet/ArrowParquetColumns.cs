@@ -15,6 +15,19 @@ internal static class ArrowParquetColumns
 {
     private static readonly TimestampType UtcMillis = new(TimeUnit.Millisecond, "UTC");
 
+    /// <summary>
+    /// Parquet.Net's options for every file HuntEngine writes or reads: Snappy pages (what pandas and
+    /// pyarrow write by default), and bounded stream pools. Parquet.Net keeps freed page buffers in a
+    /// RecyclableMemoryStreamManager whose pools are unbounded unless set: a 1 GiB conversion to
+    /// Parquet peaked at 930 MiB RSS with the defaults.
+    /// </summary>
+    public static ParquetOptions Options() => new()
+    {
+        CompressionMethod = CompressionMethod.Snappy,
+        MaximumSmallPoolFreeBytes = 16 << 20,
+        MaximumLargePoolFreeBytes = 64 << 20,
+    };
+
     public static DataField ToParquet(Field f) => f.DataType switch
     {
         TimestampType { Unit: TimeUnit.Millisecond, Timezone: "UTC" } =>

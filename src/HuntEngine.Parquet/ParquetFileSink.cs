@@ -42,7 +42,7 @@ public static class ParquetFileSink
 
     internal static async Task WriteAsync(Stream stream, IReadOnlyList<Detection> detections, int rowsPerRowGroup, CancellationToken cancel)
     {
-        var options = new ParquetOptions { CompressionMethod = CompressionMethod.Snappy };
+        var options = ArrowParquetColumns.Options();
         var fields = Schema.GetDataFields();
         await using var writer = await ParquetWriter.CreateAsync(Schema, stream, options, append: false, cancel).ConfigureAwait(false);
         for (int start = 0; start < detections.Count; start += rowsPerRowGroup)

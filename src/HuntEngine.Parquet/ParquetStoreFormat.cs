@@ -56,7 +56,7 @@ public sealed class ParquetStoreFormat : StoreFormat
             _fields = schema.FieldsList.Select(ArrowParquetColumns.ToParquet).ToArray();
             // Parquet.Net's API is asynchronous only; the scan's workers are plain threads with no
             // synchronization context, so waiting here cannot deadlock.
-            _writer = ParquetWriter.CreateAsync(new ParquetSchema(_fields), stream, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy })
+            _writer = ParquetWriter.CreateAsync(new ParquetSchema(_fields), stream, ArrowParquetColumns.Options())
                 .GetAwaiter().GetResult();
             _writer.CustomMetadata = schema.Metadata?.ToDictionary() ?? [];
             _builders = schema.FieldsList.Select(f => NewBuilder(f.DataType)).ToArray();
@@ -153,7 +153,7 @@ public sealed class ParquetStoreFormat : StoreFormat
         public Reader(Stream stream)
         {
             _stream = stream;
-            _reader = ParquetReader.CreateAsync(stream).GetAwaiter().GetResult();
+            _reader = ParquetReader.CreateAsync(stream, ArrowParquetColumns.Options()).GetAwaiter().GetResult();
             _fields = _reader.Schema.GetDataFields();
             var schema = new Schema.Builder();
             foreach (var f in _fields) schema.Field(ArrowParquetColumns.ToArrow(f));

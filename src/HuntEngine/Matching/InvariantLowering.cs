@@ -20,13 +20,14 @@ internal static class InvariantLowering
         for (int cp = 0x80; cp <= 0x10FFFF; cp++)
         {
             if (cp is >= 0xD800 and <= 0xDFFF) continue;
+            // No string per code point: this runs once per process over all 1.1M of them.
             var rune = new Rune(cp);
-            string lowered = cp <= 0xFFFF ? char.ToLowerInvariant((char)cp).ToString() : Rune.ToLowerInvariant(rune).ToString();
-            if (lowered.Length == 1 && lowered[0] < 0x80)
+            int lowered = cp <= 0xFFFF ? char.ToLowerInvariant((char)cp) : Rune.ToLowerInvariant(rune).Value;
+            if (lowered < 0x80)
             {
                 var utf8 = new byte[rune.Utf8SequenceLength];
                 rune.EncodeToUtf8(utf8);
-                list.Add((utf8, (byte)lowered[0]));
+                list.Add((utf8, (byte)lowered));
             }
         }
         return list.ToArray();
