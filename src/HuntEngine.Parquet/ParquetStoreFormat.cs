@@ -101,6 +101,7 @@ public sealed class ParquetStoreFormat : StoreFormat
             }
             _rows = 0;
             _bytes = 0;
+            CollectParquetGarbage();
         }
 
         private static IArrowArrayBuilder NewBuilder(IArrowType type) => type switch
@@ -144,6 +145,19 @@ public sealed class ParquetStoreFormat : StoreFormat
         }
     }
 
+    /// <summary>
+    /// Parquet.Net leaves each row group's page and value buffers (large-object heap) to the GC,
+    /// whose budget lets them pile up: converting the 1 GiB corpus peaked at 940 MiB RSS. Collecting
+    /// once the heap passes a bound, after a row group, keeps it near 450 MiB for a few percent of the time.
+    /// </summary>
+    private static void CollectParquetGarbage()
+    {
+        if (GC.GetTotalMemory(forceFullCollection: false) > HeapBound)
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+    }
+
+    private const long HeapBound = 256L << 20;
+
     private sealed class Reader : IStorePartReader
     {
         private readonly Stream _stream;
@@ -172,6 +186,7 @@ public sealed class ParquetStoreFormat : StoreFormat
             var arrays = new IArrowArray[_fields.Length];
             for (int c = 0; c < _fields.Length; c++)
                 arrays[c] = ArrowParquetColumns.ReadAsync(group, _fields[c], Schema.FieldsList[c], rows, CancellationToken.None).GetAwaiter().GetResult();
+            CollectParquetGarbage();
             return new RecordBatch(Schema, arrays, rows);
         }
 

@@ -54,12 +54,23 @@ internal sealed class CompiledCondition
             return kept;
         }
 
+        // Columns such as log_source_type, event_name or user_type repeat in runs (a block is mostly
+        // one kind): a value equal to the last one tested has the same outcome, for one compare.
         var strings = batch.Strings(Spec.Column);
+        ReadOnlySpan<byte> last = default;
+        bool lastPassed = false, haveLast = false;
         for (int i = 0; i < count; i++)
         {
             int r = rows[i];
             if (strings.IsNull(r)) continue;
-            if (Test(strings.Get(r), ref scratch)) rows[kept++] = r;
+            var value = strings.Get(r);
+            if (!haveLast || !value.SequenceEqual(last))
+            {
+                lastPassed = Test(value, ref scratch);
+                last = value;
+                haveLast = true;
+            }
+            if (lastPassed) rows[kept++] = r;
         }
         return kept;
     }
