@@ -111,6 +111,12 @@ internal sealed class RecordPrefilter
         var list = literals.Distinct().ToList();
         if (list.Count == 0 || list.Any(l => l.Length == 0 || l.Any(ch => ch is '"' or '\\' or '/' || ch < 0x20 || ch >= 0x80))) return null;
         if (!ColumnIsFromRecordText(c.Column, c.Op, list, kinds)) return null;
+        // A whole value equal to a literal that only a JSON string can give stands in the record's
+        // text right after a quote: `"high"` at the top level, `\"high\"` in JSON text held in a
+        // string, `"high"` in the JSON synthesized for a CSV row (escapes force a parse anyway). The
+        // quote makes the literal far rarer ("high" is in "highlight", "medium" in many names).
+        if (c.Op == MatchOp.EqualsAny && list.All(OnlyAStringCanBe))
+            list = list.Select(l => "\"" + l).ToList();
         // A literal containing another is implied by it: keep the shortest set (fewer searches).
         var minimal = list.Where(l => !list.Any(o => o != l && (caseInsensitive ? l.Contains(o, StringComparison.OrdinalIgnoreCase) : l.Contains(o, StringComparison.Ordinal)))).ToArray();
         return new Requirement(c.Column, minimal, caseInsensitive, nonAsciiMayHide);
@@ -120,6 +126,16 @@ internal sealed class RecordPrefilter
     /// True when, in every kind, the column is taken from the record's own text by a transform that
     /// cannot create the literals (and constants do not contain them).
     /// </summary>
+    /// <summary>
+    /// Whether a column value equal to <paramref name="literal"/> can only come from a JSON string:
+    /// the text transform keeps a number's, a boolean's, an object's or an array's own text.
+    /// </summary>
+    private static bool OnlyAStringCanBe(string literal) =>
+        literal is not ("true" or "false" or "null")
+        && literal[0] is not ('{' or '[')
+        && !double.TryParse(literal, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _)
+        && !(literal[0] is '-' or (>= '0' and <= '9'));
+
     private static bool ColumnIsFromRecordText(Column column, MatchOp op, List<string> literals, IReadOnlyList<KindSpec> kinds)
     {
         foreach (var kind in kinds)

@@ -1,6 +1,7 @@
 using System.Text;
 using HuntEngine.DataGen;
 using HuntEngine.Matching;
+using HuntEngine.Parsing;
 using HuntEngine.Tests.Differential;
 using HuntEngine.Tests.Support;
 
@@ -28,12 +29,26 @@ public sealed class PrefilterTests
         Assert.Contains(d[0], r => r.StartsWith("username: ascii-ci", StringComparison.Ordinal) && r.EndsWith("(non-ASCII parsed)", StringComparison.Ordinal));
         // ... but "Sign-in" is in a constant, and user_type is transformed: neither can clear a record.
         Assert.DoesNotContain(d[2], r => r.StartsWith("event_name", StringComparison.Ordinal) || r.StartsWith("user_type", StringComparison.Ordinal) || r.StartsWith("log_source_type", StringComparison.Ordinal));
-        Assert.Contains("risk_level: ordinal any of [high, medium]", d[2]);
+        // A whole value that only a string can give: searched with its opening quote.
+        Assert.Contains("risk_level: ordinal any of [\"high, \"medium]", d[2]);
         // The S3 regex's required suffix is read from the regex; s3.amazonaws.com is implied by it.
         Assert.Contains("remote_host: ascii-ci any of [content.dropboxapi.com, mega.nz, mega.co.nz, amazonaws.com]", d[3]);
         Assert.Equal("amazonaws.com", RecordPrefilter.RequiredSuffix(@"(^|\.)s3[.-]([a-z0-9-]+\.)+amazonaws\.com\z"));
         Assert.Null(RecordPrefilter.RequiredSuffix(@"foo(bar)?"));
         Assert.Null(RecordPrefilter.RequiredSuffix(@"amazonaws\.com+"));
+    }
+
+    [Fact]
+    public void Equality_literals_are_quoted_only_when_nothing_but_a_string_can_equal_them()
+    {
+        static string Derived(params string[] values) => RecordPrefilter.Derive(
+            [new PatternSpec("p", [new Condition(Column.RiskLevel, MatchOp.EqualsAny, values)])], [], KindCatalog.Kinds).Describe()[0][0];
+        Assert.Equal("risk_level: ordinal any of [\"low, \"none]", Derived("low", "none"));
+        // A number's, a boolean's or an object's own text is the value too: no quote before those.
+        Assert.Equal("risk_level: ordinal any of [low, 12]", Derived("low", "12"));
+        Assert.Equal("risk_level: ordinal any of [true]", Derived("true"));
+        Assert.Equal("risk_level: ordinal any of [-1e3]", Derived("-1e3"));
+        Assert.Equal("risk_level: ordinal any of [{x}]", Derived("{x}"));
     }
 
     public static TheoryData<string, string?> Adversarial() => new()
@@ -59,6 +74,11 @@ public sealed class PrefilterTests
         { """{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"hеlpdesk@x"}""", null },
         { """{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageRead","Workload":"MicrosoftTeams","UserId":"alice@x","ObjectId":"helpdesk MessageSent"}""", null },
         { """{"createdDateTime":"2026-11-20T10:18:00Z","userPrincipalName":"g","appDisplayName":"Microsoft Teams","userType":"guest","riskLevelDuringSignIn":"High"}""", null },
+        // risk level compared whole: found after its quote (escapes force a parse), never by "highlight"
+        { """{"createdDateTime":"2026-11-20T10:18:00Z","userPrincipalName":"g#EXT#@corp","appDisplayName":"Microsoft Teams","userType":"Guest","riskLevelDuringSignIn":"medium"}""", "RiskyGuestSignin" },
+        { """{"TimeGenerated":"2026-11-20T10:18:00Z","UserPrincipalName":"g#EXT#@corp","AppDisplayName":"Microsoft Teams","UserType":"Guest","RiskLevelDuringSignIn":"high","OperationName":"Sign-in activity"}""", "RiskyGuestSignin" },
+        { """{"time":"2026-11-20T10:18:00Z","category":"SignInLogs","operationName":"Sign-in activity","properties":{"appDisplayName":"OneDrive","userType":"Guest","riskLevelDuringSignIn":"\u0068igh"}}""", "RiskyGuestSignin" },
+        { """{"createdDateTime":"2026-11-20T10:18:00Z","userPrincipalName":"g","appDisplayName":"Microsoft Teams","userType":"guest","riskLevelDuringSignIn":"highlight","note":"mediums"}""", null },
         // invite events for the burst
         { """{"activityDateTime":"2026-11-20T10:17:00Z","activityDisplayName":"Invite external user","initiatedBy":{"user":{"userPrincipalName":"a@corp"}},"targetResources":[{"userPrincipalName":"x_y.com#EXT#@corp"}]}""", null },
     };
