@@ -26,7 +26,8 @@ internal sealed record ComparisonOptions
           --report FILE         also write the markdown report to FILE
           --tools LIST          comma-separated subset of hunt,hunt-all,duckdb,rg,cat,decompress (default: all;
                                 hunt-all is hunt --no-prefilter, which parses every record as DuckDB does)
-          --hunt PATH           hunt.dll to time (default: the Release build of src/HuntEngine.Cli)
+          --hunt PATH           hunt.dll to time as it is (default: src/HuntEngine.Cli published into the work
+                                folder with ReadyToRun, as a user installs it: `dotnet publish -c Release -r RID`)
         """;
 
     public long SizeBytes { get; init; } = 1L << 30;
@@ -42,6 +43,9 @@ internal sealed record ComparisonOptions
     public string? ReportPath { get; init; }
     public IReadOnlySet<string> Tools { get; init; } = new HashSet<string>(AllTools);
     public string HuntDll { get; init; } = DefaultHuntDll();
+    /// <summary>Set by --hunt: time that build as it is instead of publishing one.</summary>
+    public bool HuntGiven { get; init; }
+    public static string HuntProject { get; } = Metadata("HuntProject") ?? "src/HuntEngine.Cli/HuntEngine.Cli.csproj";
 
     public static readonly string[] AllTools = ["hunt", "hunt-all", "duckdb", "rg", "cat", "decompress"];
 
@@ -83,7 +87,7 @@ internal sealed record ComparisonOptions
                 case "--work": o = o with { WorkDirectory = Path.GetFullPath(Value()) }; break;
                 case "--keep": o = o with { Keep = true }; break;
                 case "--report": o = o with { ReportPath = Path.GetFullPath(Value()) }; break;
-                case "--hunt": o = o with { HuntDll = Path.GetFullPath(Value()) }; break;
+                case "--hunt": o = o with { HuntDll = Path.GetFullPath(Value()), HuntGiven = true }; break;
                 case "--tools":
                     var tools = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
                     foreach (string t in tools)
@@ -120,9 +124,10 @@ internal sealed record ComparisonOptions
         return Fail<int>($"{option} '{value}': expected a whole number from {min} to {max}");
     }
 
-    private static string DefaultHuntDll() =>
-        typeof(ComparisonOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "HuntDll")?.Value ?? "hunt.dll";
+    private static string DefaultHuntDll() => Metadata("HuntDll") ?? "hunt.dll";
+
+    private static string? Metadata(string key) =>
+        typeof(ComparisonOptions).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
 
     [DoesNotReturn]
     private static void Fail(string message) => throw new ArgumentException(message);

@@ -22,7 +22,7 @@ internal static class MarkdownReport
         sb.AppendLine(inv, $"- date (UTC): {startedUtc:yyyy-MM-dd HH:mm}");
         sb.AppendLine(inv, $"- machine: {Environment.ProcessorCount} logical CPUs (nproc), {CpuModel()}, {MemoryGiB():F1} GiB RAM");
         sb.AppendLine(inv, $"- OS: {RuntimeInformation.OSDescription}; {RuntimeInformation.FrameworkDescription}");
-        sb.AppendLine(inv, $"- HuntEngine: {GitDescribe() ?? "unknown commit"} (`{builtHunt}`, timed from a copy)");
+        sb.AppendLine(inv, $"- HuntEngine: {GitDescribe() ?? "unknown commit"} ({builtHunt})");
         sb.AppendLine(inv, $"- load average (1, 5, 15 min) before: {loadBefore}; after: {loadAfter}");
         sb.AppendLine(inv, $"- DuckDB: {ToolCatalog.DuckDbVersion ?? "not run"} (DuckDB.NET.Data.Full)");
         sb.AppendLine(inv, $"- ripgrep: {RipgrepVersion(catalog.RipgrepPath) ?? "not installed"}");

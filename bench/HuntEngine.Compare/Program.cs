@@ -40,8 +40,8 @@ namespace HuntEngine.Compare
         {
             var options = ComparisonOptions.Parse(args);
             var log = Console.Error;
-            bool timesHunt = options.Tools.Contains("hunt") || options.Tools.Contains("hunt-all");
-            if (timesHunt && !File.Exists(options.HuntDll))
+            bool timesHunt = options.Tools.Contains("hunt") || options.Tools.Contains("hunt-all") || options.Store;
+            if (timesHunt && options.HuntGiven && !File.Exists(options.HuntDll))
                 throw new ArgumentException($"hunt.dll not found at '{options.HuntDll}': build with `dotnet build -c Release src/HuntEngine.Cli` or pass --hunt PATH");
 
             var started = DateTime.UtcNow;
@@ -53,11 +53,18 @@ namespace HuntEngine.Compare
             try
             {
                 string builtHunt = options.HuntDll;
-                if (timesHunt)
+                if (timesHunt && options.HuntGiven)
                 {
                     // Time a private copy: a build elsewhere (tests, an IDE) must not swap hunt.dll between runs.
                     options = options with { HuntDll = SnapshotDirectory(builtHunt, Path.Combine(work, "hunt-bin")) };
-                    log.WriteLine($"hunt-compare: timing a copy of {builtHunt} in {Path.GetDirectoryName(options.HuntDll)}");
+                    builtHunt = $"`{builtHunt}`, timed from a copy";
+                    log.WriteLine($"hunt-compare: timing a copy of {options.HuntDll}");
+                }
+                else if (timesHunt)
+                {
+                    // Time hunt as a user installs it: published, with ReadyToRun code (no JIT at start-up).
+                    options = options with { HuntDll = Publish(Path.Combine(work, "hunt-bin"), log) };
+                    builtHunt = $"`dotnet publish {Path.GetRelativePath(Environment.CurrentDirectory, ComparisonOptions.HuntProject)} -c Release -r {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier} --self-contained false` (ReadyToRun)";
                 }
                 string loadBefore = LoadAverage();
                 var catalog = new ToolCatalog(options, scratch);
@@ -102,6 +109,19 @@ namespace HuntEngine.Compare
                     }
                 }
             }
+        }
+
+        /// <summary>Publishes src/HuntEngine.Cli (ReadyToRun, as its project sets) into <paramref name="target"/>; returns hunt.dll there.</summary>
+        private static string Publish(string target, TextWriter log)
+        {
+            if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+            string rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+            log.WriteLine($"hunt-compare: publishing {ComparisonOptions.HuntProject} for {rid} into {target}");
+            var r = ChildProcess.Run("dotnet", ["publish", ComparisonOptions.HuntProject, "-c", "Release", "-r", rid, "--self-contained", "false", "-o", target], Path.GetTempPath());
+            string dll = Path.Combine(target, "hunt.dll");
+            if (r.ExitCode != 0 || !File.Exists(dll))
+                throw new InvalidOperationException($"dotnet publish failed (exit {r.ExitCode}): {r.Stdout}{r.Stderr}");
+            return dll;
         }
 
         /// <summary>Copies the folder of <paramref name="dll"/> (the app and its dependencies) to <paramref name="target"/>; returns the copied dll's path.</summary>
