@@ -33,8 +33,12 @@ public sealed class ParquetStoreFormat : StoreFormat
 
     public override IStorePartWriter CreateWriter(Stream stream, Schema schema) => new Writer(stream, schema, RowsPerRowGroup, BytesPerRowGroup);
 
-    internal static IStorePartWriter CreateWriter(Stream stream, Schema schema, int rowsPerRowGroup, long bytesPerRowGroup) =>
-        new Writer(stream, schema, rowsPerRowGroup, bytesPerRowGroup);
+    internal static IStorePartWriter CreateWriter(Stream stream, Schema schema, int rowsPerRowGroup, long bytesPerRowGroup)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerRowGroup, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(bytesPerRowGroup, 1);
+        return new Writer(stream, schema, rowsPerRowGroup, bytesPerRowGroup);
+    }
 
     private sealed class Writer : IStorePartWriter
     {
@@ -152,10 +156,15 @@ public sealed class ParquetStoreFormat : StoreFormat
     /// </summary>
     private static void CollectParquetGarbage()
     {
-        if (GC.GetTotalMemory(forceFullCollection: false) > HeapBound)
-            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        // Collect only when the heap has grown well past what survived the last collection, so
+        // many workers with much live data do not collect after every row group.
+        long heap = GC.GetTotalMemory(forceFullCollection: false);
+        if (heap <= Math.Max(HeapBound, 2 * Volatile.Read(ref _heapAfterCollect))) return;
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: false);
+        Volatile.Write(ref _heapAfterCollect, GC.GetTotalMemory(forceFullCollection: false));
     }
 
+    private static long _heapAfterCollect;
     private const long HeapBound = 256L << 20;
 
     private sealed class Reader : IStorePartReader
@@ -167,7 +176,15 @@ public sealed class ParquetStoreFormat : StoreFormat
         public Reader(Stream stream)
         {
             _stream = stream;
-            _reader = ParquetReader.CreateAsync(stream, ArrowParquetColumns.Options()).GetAwaiter().GetResult();
+            try
+            {
+                _reader = ParquetReader.CreateAsync(stream, ArrowParquetColumns.Options()).GetAwaiter().GetResult();
+            }
+            catch
+            {
+                stream.Dispose(); // not a Parquet file after all, or a damaged footer: no handle left open
+                throw;
+            }
             _fields = _reader.Schema.GetDataFields();
             var schema = new Schema.Builder();
             foreach (var f in _fields) schema.Field(ArrowParquetColumns.ToArrow(f));

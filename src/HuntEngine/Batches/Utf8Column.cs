@@ -144,12 +144,12 @@ internal static class ArrowBulk
     /// <summary>The array's validity bitmap as one bool per row.</summary>
     public static void Validity(Apache.Arrow.IArrowArray array, Span<bool> to)
     {
-        if (array.NullCount == 0)
+        var bits = array.Data.Buffers[0].Span;
+        if (array.NullCount == 0 || bits.IsEmpty) // no bitmap means all valid, as Arrow reads it
         {
             to.Fill(true);
             return;
         }
-        var bits = array.Data.Buffers[0].Span;
         int offset = array.Offset;
         for (int i = 0; i < to.Length; i++)
         {

@@ -40,8 +40,14 @@ internal static class Timestamps
         }
         if (!Valid(year, month, day, hour, minute, second)) return false;
         unixMs = ToUnixMs(year, month, day, hour, minute, second, ms) - offsetMinutes * 60_000L;
-        return true;
+        // An offset can push a year-1 or year-9999 local time outside 0001-01-01..9999-12-31 UTC:
+        // no such instant is a log time, and DateTime (Parquet.Net), Python's datetime and most
+        // readers cannot hold it, so it is unparseable like any other bad time (doc/decisions.md).
+        return unixMs is >= MinUnixMs and <= MaxUnixMs;
     }
+
+    /// <summary>0001-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.</summary>
+    private const long MinUnixMs = -62_135_596_800_000L, MaxUnixMs = 253_402_300_799_999L;
 
     private static bool TryParseUsPortal(ReadOnlySpan<byte> s, out long unixMs)
     {

@@ -113,7 +113,18 @@ public static class HuntScanner
         foreach (var t in framerThreads) t.Join();
         queue.CompleteAdding();
         foreach (var t in workerThreads) t.Join();
-        foreach (var w in workers) w.Complete();
+        foreach (var w in workers)
+        {
+            // Every worker closes what it writes and reads, even when another one fails to.
+            try
+            {
+                w.Complete();
+            }
+            catch (Exception e)
+            {
+                faults.Enqueue(e);
+            }
+        }
         if (!faults.IsEmpty) throw new AggregateException("a scan worker failed (an engine bug; please report it with the input)", faults);
 
         var detections = new List<Detection>();

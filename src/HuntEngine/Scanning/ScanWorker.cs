@@ -95,8 +95,15 @@ internal sealed class ScanWorker
     /// <summary>Closes what the worker writes (store parts) and reads, once every block is done.</summary>
     public void Complete()
     {
-        _store?.Dispose();
-        _storeReader?.Dispose();
+        try
+        {
+            _store?.Dispose();
+        }
+        finally
+        {
+            _storeReader?.Dispose();
+            _storeReader = null;
+        }
     }
 
     private IStorePartReader? _storeReader;
@@ -105,18 +112,20 @@ internal sealed class ScanWorker
     /// <summary>Reads a store batch into the batch; a batch that cannot be read is reported on its file.</summary>
     private bool ReadStored(int fileIndex, FileSummary file, StoredBatch stored)
     {
+        // Only the format library's reading is caught: a failure in the import below is an engine
+        // bug and must stop the scan, never drop rows with a per-file error.
+        Apache.Arrow.RecordBatch batch;
         try
         {
             if (_storeReaderFile != fileIndex)
             {
                 _storeReader?.Dispose();
                 _storeReader = null;
+                _storeReaderFile = -1; // stays so if the open fails: the next block tries again
                 _storeReader = stored.Format.OpenReader(File.OpenRead(file.Path));
                 _storeReaderFile = fileIndex;
             }
-            using var batch = _storeReader!.Read(stored.Index);
-            StoreSchema.Import(batch, _batch, RecordsByKind);
-            return true;
+            batch = _storeReader!.Read(stored.Index);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -130,6 +139,8 @@ internal sealed class ScanWorker
             }
             return false;
         }
+        using (batch) StoreSchema.Import(batch, _batch, RecordsByKind);
+        return true;
     }
 
     private void ProcessRecord(RecordBlock block, FileSummary file, int start, int length, long offset)

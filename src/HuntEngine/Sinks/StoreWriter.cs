@@ -45,14 +45,16 @@ internal sealed class StoreWriter(StoreOptions options, int worker) : IDisposabl
     private void Close()
     {
         if (_writer is null) return;
-        using (_stream)
-        using (_writer)
+        var (writer, stream) = (_writer, _stream!);
+        _writer = null; // whatever happens below, this part is not closed twice
+        _stream = null;
+        using (stream)
+        using (writer)
         {
-            _writer.Complete();
-            _stream!.Flush(flushToDisk: true);
+            writer.Complete();
+            stream.Flush(flushToDisk: true);
         }
         File.Move(AtomicFile.TemporaryPathFor(_path!), _path!, overwrite: true);
-        _writer = null;
     }
 
     public void Dispose() => Close();

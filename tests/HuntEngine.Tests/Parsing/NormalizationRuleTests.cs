@@ -232,6 +232,10 @@ public sealed class NormalizationRuleTests
     [InlineData("2026-11-20T10:15:30+02:00", "2026-11-20T08:15:30.000Z")]
     [InlineData("2019-10-18T04:45:48.0729893-05:00", "2019-10-18T09:45:48.072Z")]
     [InlineData("2024-02-29T00:00:00Z", "2024-02-29T00:00:00.000Z")]
+    [InlineData("0001-01-01T00:30:00-01:00", "0001-01-01T01:30:00.000Z")]
+    [InlineData("0001-01-01T01:00:00+01:00", "0001-01-01T00:00:00.000Z")]
+    [InlineData("9999-12-31T23:30:00+01:00", "9999-12-31T22:30:00.000Z")]
+    [InlineData("9999-12-31T22:59:59.999-01:00", "9999-12-31T23:59:59.999Z")]
     public void Iso_timestamps_are_read_to_utc_milliseconds(string text, string expectedUtc)
     {
         var row = EngineProbe.Normalize($$"""{"CreationTime":"{{text}}","Operation":"o","Workload":"w"}""");
@@ -248,6 +252,8 @@ public sealed class NormalizationRuleTests
     [InlineData("2026-11-20T10:15:30z")]
     [InlineData("2026-11-20T10:15:30+0200")]
     [InlineData("9/20/2023 4:05:03 AM")] // US portal form: CSV files only
+    [InlineData("0001-01-01T00:59:59.999+01:00")] // an instant before year 1 UTC
+    [InlineData("9999-12-31T23:30:00-01:00")] // an instant after year 9999 UTC
     [InlineData("not a time")]
     [InlineData("")]
     public void Unparseable_timestamps_give_null(string text)

@@ -130,7 +130,15 @@ internal static class ReferenceTimestamps
             return null;
         }
         // Local time = UTC + offset, so UTC = local - offset.
-        return local.Value - offsetMinutes * 60_000L;
+        long utc = local.Value - offsetMinutes * 60_000L;
+        // The instant must lie in years 1 to 9999 UTC (doc/decisions.md).
+        DateTimeOffset first = new DateTimeOffset(1, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        DateTimeOffset last = new DateTimeOffset(9999, 12, 31, 23, 59, 59, 999, TimeSpan.Zero);
+        if (utc < first.ToUnixTimeMilliseconds() || utc > last.ToUnixTimeMilliseconds())
+        {
+            return null;
+        }
+        return utc;
     }
 
     /// <summary>The US portal forms of CSV exports (always UTC).</summary>
