@@ -57,14 +57,26 @@ internal static class ConvertCommand
             return ExitCode.CouldNotRun;
         }
 
-        var result = HuntScanner.Run(new ScanOptions
+        ScanResult result;
+        try
         {
-            Paths = paths,
-            Threads = threads,
-            Prefilter = false, // the store holds every record
-            Store = new StoreOptions(output, keepRaw, rowsPerPart) { Format = format },
-            StoreFormats = Cli.StoreFormats,
-        }, cancel);
+            result = HuntScanner.Run(new ScanOptions
+            {
+                Paths = paths,
+                Threads = threads,
+                Prefilter = false, // the store holds every record
+                Store = new StoreOptions(output, keepRaw, rowsPerPart) { Format = format },
+                StoreFormats = Cli.StoreFormats,
+            }, cancel);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is IOException or UnauthorizedAccessException or NotSupportedException))
+        {
+            // Writing a part failed (disk full, permissions, a value the format cannot hold): say so
+            // plainly. Whole parts already renamed stay; the store is not complete.
+            stderr.WriteLine($"hunt convert: the store could not be written: {e.InnerExceptions[0].Message}");
+            stderr.WriteLine($"hunt convert: '{output}' is incomplete; delete it before converting again");
+            return ExitCode.CouldNotRun;
+        }
         var s = result.Summary;
         if (s.Interrupted)
         {

@@ -215,6 +215,28 @@ public sealed class ParquetStoreTests
         Assert.Contains("supported: arrow, parquet", err);
     }
 
+    [Fact]
+    public void An_instant_past_year_1_or_9999_is_a_null_time_in_every_output()
+    {
+        using var dir = new TempDir();
+        var archive = Path.Combine(dir.Path, "year0.ndjson");
+        // Half an hour before year 1 UTC: no log time, and no .NET DateTime. It once crashed the writers.
+        File.WriteAllText(archive, """{"CreationTime":"0001-01-01T00:30:00+01:00","Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"helpdesk@evil.example"}""" + "\n");
+        foreach (var format in new[] { "arrow", "parquet" })
+        {
+            var output = Path.Combine(dir.Path, "d." + format);
+            Assert.Equal(0, OutputRows.Hunt("scan", archive, "-o", output, "--format", format, "-q").Code);
+            var rows = format == "arrow" ? OutputRows.ReadArrow(output) : OutputRows.ReadParquet(output);
+            Assert.Null(rows.Single()[0]);
+            var store = Path.Combine(dir.Path, "store-" + format);
+            Assert.Equal(0, OutputRows.Hunt("convert", archive, "-o", store, "--format", format).Code);
+            Assert.Null(HuntScanner.Run(new ScanOptions { Paths = [store], StoreFormats = HuntEngine.Cli.Cli.StoreFormats }).Detections.Single().EventTimeMs);
+        }
+        var (code, text, _) = OutputRows.Hunt("scan", archive, "--stdout", "ndjson", "-q");
+        Assert.Equal(0, code);
+        Assert.Contains("\"event_time\":null", text);
+    }
+
     private static void Convert(string archive, string store, StoreFormat format, bool keepRaw, int threads, long rowsPerPart) =>
         HuntScanner.Run(new ScanOptions
         {
