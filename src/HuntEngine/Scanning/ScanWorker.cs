@@ -101,13 +101,35 @@ internal sealed class ScanWorker
         }
         finally
         {
-            _storeReader?.Dispose();
-            _storeReader = null;
+            foreach (var (_, reader) in _storeReaders) reader.Dispose();
+            _storeReaders.Clear();
         }
     }
 
-    private IStorePartReader? _storeReader;
-    private int _storeReaderFile = -1;
+    // The store parts this worker has open, most recently used last. Several framers interleave
+    // the batches of several parts, so one cached reader would be reopened at every switch.
+    private readonly List<(int File, IStorePartReader Reader)> _storeReaders = new();
+    private const int OpenPartsPerWorker = 8;
+
+    private IStorePartReader StoreReader(int fileIndex, FileSummary file, StoredBatch stored)
+    {
+        int at = _storeReaders.FindIndex(r => r.File == fileIndex);
+        if (at >= 0)
+        {
+            var hit = _storeReaders[at];
+            _storeReaders.RemoveAt(at);
+            _storeReaders.Add(hit);
+            return hit.Reader;
+        }
+        if (_storeReaders.Count == OpenPartsPerWorker)
+        {
+            _storeReaders[0].Reader.Dispose();
+            _storeReaders.RemoveAt(0);
+        }
+        var reader = stored.Format.OpenReader(File.OpenRead(file.Path)); // cached only once open
+        _storeReaders.Add((fileIndex, reader));
+        return reader;
+    }
 
     /// <summary>Reads a store batch into the batch; a batch that cannot be read is reported on its file.</summary>
     private bool ReadStored(int fileIndex, FileSummary file, StoredBatch stored)
@@ -117,15 +139,7 @@ internal sealed class ScanWorker
         Apache.Arrow.RecordBatch batch;
         try
         {
-            if (_storeReaderFile != fileIndex)
-            {
-                _storeReader?.Dispose();
-                _storeReader = null;
-                _storeReaderFile = -1; // stays so if the open fails: the next block tries again
-                _storeReader = stored.Format.OpenReader(File.OpenRead(file.Path));
-                _storeReaderFile = fileIndex;
-            }
-            batch = _storeReader!.Read(stored.Index);
+            batch = StoreReader(fileIndex, file, stored).Read(stored.Index);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
