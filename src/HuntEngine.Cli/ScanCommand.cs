@@ -248,18 +248,25 @@ internal static class ScanCommand
     /// <summary>A duration such as <c>7d</c>, <c>36h</c>, <c>90m</c>, <c>30s</c> or <c>2w</c>.</summary>
     internal static TimeSpan ParseDuration(string value)
     {
+        // At most 10,000 years: any window longer covers every possible log time, and the bound keeps
+        // the arithmetic (and "now" minus it) far from overflowing.
+        const long MaxSeconds = 10_000L * 366 * 86_400;
         if (value.Length >= 2 && long.TryParse(value.AsSpan(0, value.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n > 0)
         {
-            TimeSpan? d = value[^1] switch
+            long? unit = value[^1] switch
             {
-                's' => TimeSpan.FromSeconds(n),
-                'm' => TimeSpan.FromMinutes(n),
-                'h' => TimeSpan.FromHours(n),
-                'd' => TimeSpan.FromDays(n),
-                'w' => TimeSpan.FromDays(7 * n),
+                's' => 1,
+                'm' => 60,
+                'h' => 3_600,
+                'd' => 86_400,
+                'w' => 7 * 86_400,
                 _ => null,
             };
-            if (d is { } ok) return ok;
+            if (unit is { } u)
+            {
+                if (n > MaxSeconds / u) throw new HuntConfigurationException($"--last '{value}': at most 10000 years");
+                return TimeSpan.FromSeconds(n * u);
+            }
         }
         throw new HuntConfigurationException($"--last '{value}': expected a positive number and a unit s, m, h, d or w (e.g. 7d)");
     }

@@ -95,24 +95,68 @@ internal static class ValueTransforms
         result = 0;
         if (type is not (JsonTokenType.Number or JsonTokenType.String)) return false;
         if (!IsJsonNumber(value)) return false;
-        if (value.IndexOfAny(".eE"u8) < 0 && value[0] != '-')
-            return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out result);
-        if (!decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out decimal d)) return ExactLargeOrTiny(value, out result);
-        if (d < 0 || d != decimal.Truncate(d) || d > long.MaxValue) return false;
-        result = (long)d;
+        return WholeNonNegativeInt64(value, out result);
+    }
+
+    /// <summary>
+    /// The exact value of a JSON number text when it is a whole number in [0, long.MaxValue]: digits
+    /// and exponent are read as they are, never through a binary or decimal floating type, so
+    /// <c>10485760.99999999999999999999999</c> is not whole and <c>1.5e7</c> is 15000000.
+    /// </summary>
+    private static bool WholeNonNegativeInt64(ReadOnlySpan<byte> s, out long result)
+    {
+        result = 0;
+        bool negative = s[0] == '-';
+        int i = negative ? 1 : 0;
+        int intStart = i;
+        while (i < s.Length && (uint)(s[i] - '0') <= 9) i++;
+        var intDigits = s[intStart..i];
+        ReadOnlySpan<byte> fracDigits = default;
+        if (i < s.Length && s[i] == '.')
+        {
+            int f = ++i;
+            while (i < s.Length && (uint)(s[i] - '0') <= 9) i++;
+            fracDigits = s[f..i];
+        }
+        long exponent = 0;
+        if (i < s.Length)
+        {
+            i++; // e or E
+            bool expNegative = s[i] == '-';
+            if (s[i] is (byte)'-' or (byte)'+') i++;
+            for (; i < s.Length; i++)
+                exponent = Math.Min(exponent * 10 + (s[i] - '0'), 1_000_000_000); // past that, only the sign matters
+            if (expNegative) exponent = -exponent;
+        }
+        // value = (intDigits fracDigits) x 10^(exponent - fracDigits.Length); find its significant digits.
+        int first = 0, total = intDigits.Length + fracDigits.Length;
+        while (first < total && Digit(intDigits, fracDigits, first) == '0') first++;
+        if (first == total) return true; // zero, -0 included
+        if (negative) return false;
+        int last = total;
+        long shift = exponent - fracDigits.Length;
+        while (Digit(intDigits, fracDigits, last - 1) == '0') { last--; shift++; }
+        if (shift < 0) return false; // a non-zero digit after the point
+        if (last - first + shift > 19) return false; // 20 digits or more: past long.MaxValue
+        long value = 0;
+        try
+        {
+            checked
+            {
+                for (int k = first; k < last; k++) value = value * 10 + (Digit(intDigits, fracDigits, k) - '0');
+                for (long k = 0; k < shift; k++) value *= 10;
+            }
+        }
+        catch (OverflowException)
+        {
+            return false;
+        }
+        result = value;
         return true;
     }
 
-    // decimal overflows past ~7.9e28 (never an int64) and underflows to 0 for tiny exponents: a value
-    // like 0e-999 is 0, a whole number; anything with digits other than zero there is not whole.
-    private static bool ExactLargeOrTiny(ReadOnlySpan<byte> value, out long result)
-    {
-        result = 0;
-        int e = value.IndexOfAny("eE"u8);
-        var mantissa = e < 0 ? value : value[..e];
-        foreach (byte b in mantissa) if ((uint)(b - '1') <= 8) return false;
-        return true;
-    }
+    private static byte Digit(ReadOnlySpan<byte> intDigits, ReadOnlySpan<byte> fracDigits, int k) =>
+        k < intDigits.Length ? intDigits[k] : fracDigits[k - intDigits.Length];
 
     /// <summary>The JSON number grammar (RFC 8259 §6), whole text.</summary>
     public static bool IsJsonNumber(ReadOnlySpan<byte> s)

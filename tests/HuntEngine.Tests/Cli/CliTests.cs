@@ -41,6 +41,9 @@ public sealed class CliTests
     [InlineData("--from", "yesterday", "--from 'yesterday': not a time")]
     [InlineData("--to", "2026-13-01", "--to '2026-13-01': not a time")]
     [InlineData("--last", "7x", "--last '7x'")]
+    [InlineData("--last", "99999999999d", "--last '99999999999d': at most 10000 years")]
+    [InlineData("--last", "2635249153387078803w", "--last '2635249153387078803w': at most 10000 years")]
+    [InlineData("--last", "9223372036854775807s", "--last '9223372036854775807s': at most 10000 years")]
     [InlineData("--threads", "0", "--threads '0'")]
     [InlineData("--compression", "brotli", "--compression 'brotli'")]
     [InlineData("--format", "csv", "--format 'csv'")]
@@ -122,5 +125,6 @@ public sealed class CliTests
         Assert.Equal(DateTimeOffset.Parse("2026-11-20T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds(), a.ToMs);
         Assert.Equal(TimeSpan.FromDays(14), ScanCommand.ParseDuration("2w"));
         Assert.Equal(TimeSpan.FromMinutes(90), ScanCommand.ParseDuration("90m"));
+        Assert.Equal(TimeSpan.FromDays(520_000), ScanCommand.ParseDuration("520000d"));
     }
 }

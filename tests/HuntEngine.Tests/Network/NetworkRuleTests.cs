@@ -165,11 +165,51 @@ public sealed class NetworkRuleTests
     [InlineData("null", null)]
     [InlineData("[52428800]", null)]
     [InlineData("{\"v\":52428800}", null)]
+    // Exact arithmetic: past 28 significant digits a decimal would round these to whole numbers.
+    [InlineData("10485760.99999999999999999999999", null)]
+    [InlineData("\"20000000.000000000000000000000000000000001\"", null)]
+    [InlineData("20000000.000000000000000000000000000000000", 20000000L)]
+    [InlineData("-0", 0L)]
+    [InlineData("-0.0e5", 0L)]
+    [InlineData("0e-999999999999", 0L)]
+    [InlineData("1e999999999999", null)]
+    [InlineData("922337203685477580.7e1", long.MaxValue)]
+    [InlineData("922337203685477580.8e1", null)]
+    [InlineData("92233720368547758070e-1", long.MaxValue)]
+    [InlineData("0.00000000000000000000000000000000000000001e41", 1L)]
     public void Sent_bytes_is_a_whole_non_negative_int64(string sentBytesJson, long? expected)
     {
         string json = Hunting(Q("https://content.dropboxapi.com/2/files/upload"), sentBytesJson);
         Assert.Equal(expected, EngineProbe.Normalize(json)[Column.SentBytes]);
         Assert.Equal(expected, ReferenceHunter.Normalize(json).SentBytes);
+    }
+
+    [Fact]
+    public void Sent_bytes_agrees_with_exact_big_integer_arithmetic_on_random_number_texts()
+    {
+        var rng = new Random(20261128);
+        for (int n = 0; n < 20_000; n++)
+        {
+            string text = RandomNumberText(rng);
+            long? engine = ValueTransforms.Int64(System.Text.Json.JsonTokenType.Number, System.Text.Encoding.ASCII.GetBytes(text), out long v) ? v : null;
+            Assert.True(ReferenceJsonNumber.ToWholeNonNegativeInt64(text) == engine, $"{text}: engine {engine?.ToString() ?? "null"}");
+        }
+    }
+
+    private static string RandomNumberText(Random rng)
+    {
+        static string Digits(Random rng, int n, bool leadingNonZero)
+        {
+            var sb = new System.Text.StringBuilder();
+            for (int i = 0; i < n; i++) sb.Append(i == 0 && leadingNonZero ? (char)('1' + rng.Next(9)) : rng.Next(3) == 0 ? '0' : (char)('0' + rng.Next(10)));
+            return sb.ToString();
+        }
+        var t = new System.Text.StringBuilder();
+        if (rng.Next(6) == 0) t.Append('-');
+        t.Append(rng.Next(5) == 0 ? "0" : Digits(rng, rng.Next(1, 24), true));
+        if (rng.Next(2) == 0) t.Append('.').Append(rng.Next(3) == 0 ? new string('0', rng.Next(1, 40)) : Digits(rng, rng.Next(1, 40), false));
+        if (rng.Next(2) == 0) t.Append(rng.Next(2) == 0 ? 'e' : 'E').Append(rng.Next(3) switch { 0 => "-", 1 => "+", _ => "" }).Append(rng.Next(10) == 0 ? Digits(rng, rng.Next(10, 14), true) : rng.Next(0, 45).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return t.ToString();
     }
 
     [Theory]
