@@ -168,7 +168,8 @@ internal sealed class ScanWorker
             _context.ReportBad(file, offset, $"{FrameReasons.Describe(FrameReason.RecordTooLarge)} ({length} bytes, limit {_context.Options.MaxRecordBytes})", default, length);
             return;
         }
-        if (_prefilter is not null && !_prefilter.MayMatch(block.Buffer.AsSpan(start, length), ref _prefilterScratch))
+        if (_prefilter is not null && !_prefilter.MayMatch(block.Buffer.AsSpan(start, length), ref _prefilterScratch)
+            && LooksWhole(block.Buffer.AsSpan(start, length)))
         {
             _counts.Cleared++;
             return;
@@ -189,6 +190,19 @@ internal sealed class ScanWorker
             ParseOutcome.NotAnObject => "valid JSON but not an object",
             _ => "invalid JSON: " + _parser.LastError,
         }, block.Buffer.AsSpan(start, length), length);
+    }
+
+    /// <summary>
+    /// Whether a record the prefilter cleared may be cleared unparsed: it is valid UTF-8 and spans
+    /// from a <c>{</c> to a <c>}</c>. A record cut short, one that is not an object (an array
+    /// element <c>5</c>), or one with invalid UTF-8 fails this and is parsed, so it is reported as
+    /// malformed exactly as <c>--validate</c> reports it. Only a record that looks whole but is
+    /// broken inside is still cleared without being counted as malformed (README, Bad input).
+    /// </summary>
+    private static bool LooksWhole(ReadOnlySpan<byte> record)
+    {
+        record = record.Trim(" \t\r\n"u8);
+        return record.Length >= 2 && record[0] == (byte)'{' && record[^1] == (byte)'}' && System.Text.Unicode.Utf8.IsValid(record);
     }
 
     private struct BlockCounts

@@ -313,7 +313,7 @@ public sealed class FaultInjectionTests
     public void With_the_prefilter_a_broken_record_without_a_pattern_literal_is_cleared_not_counted()
     {
         string a = Clean[1], b = Clean[3];
-        string noLiteral = """{"x":tru}""";
+        string noLiteral = """{"x":tru}"""; // looks whole (from '{' to '}'): the one kind still cleared
         string withLiteral = Clean[1][..^2]; // the Teams detection, cut: it holds every literal of its pattern
         var text = a + "\n" + noLiteral + "\n" + withLiteral + "\n" + b + "\n";
 
@@ -331,6 +331,35 @@ public sealed class FaultInjectionTests
         // A framing fault (array cut short) is counted whatever the prefilter does.
         var cut = "[" + a + "," + noLiteral[..5];
         Assert.Equal(1, BadInputScan.Text(cut, o => o with { Prefilter = true }).Summary.Malformed);
+    }
+
+    /// <summary>
+    /// What the prefilter may clear unparsed is only what looks whole: valid UTF-8 from a '{' to a '}'.
+    /// A record cut short, a non-object, or invalid UTF-8 is parsed even without a literal, so the
+    /// malformed count, the bad records and the exit status are those of <c>--validate</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"CreationTime\":\"2026-01-01T10:00:00\",\"Operation\":\"Mess")] // cut short
+    [InlineData("{\"a\":\"unterminated}x")]
+    [InlineData("5")]
+    [InlineData("\"x\"")]
+    [InlineData("null")]
+    [InlineData("[]")]
+    [InlineData("\f")]
+    [InlineData("{{{{{{{{{{{{{{{{{{{{")]
+    [InlineData("{\"a\":\"\u00ff\"}")] // placeholder replaced by an invalid UTF-8 byte below
+    public void With_the_prefilter_a_record_that_is_not_whole_is_still_counted_malformed(string broken)
+    {
+        string a = Clean[1], b = Clean[3];
+        byte[] bad = Encoding.UTF8.GetBytes(broken);
+        if (broken.Contains('\u00ff', StringComparison.Ordinal)) bad = [.. "{\"a\":\""u8, 0xFF, .. "\"}"u8];
+        var bytes = Encoding.UTF8.GetBytes(a + "\n").Concat(bad).Concat(Encoding.UTF8.GetBytes("\n" + b + "\n")).ToArray();
+        var validated = BadInputScan.Bytes(bytes);
+        var prefiltered = BadInputScan.Bytes(bytes, o => o with { Prefilter = true });
+        Assert.Equal(1, validated.Summary.Malformed);
+        Assert.Equal(validated.Summary.Malformed, prefiltered.Summary.Malformed);
+        Assert.Equal(validated.Summary.Files[0].MalformedSamples.Select(m => (m.Offset, m.Reason)), prefiltered.Summary.Files[0].MalformedSamples.Select(m => (m.Offset, m.Reason)));
+        Assert.Equal(Hit.Of(validated.Detections), Hit.Of(prefiltered.Detections));
     }
 
     [Fact]
