@@ -32,8 +32,12 @@ public sealed class CliTests
         Assert.Equal(ExitCode.NoDetections, Run("scan", none, "-o", outFile).Code);
         Assert.Equal(ExitCode.BadInputWithDetections, Run("scan", badFound, "-o", outFile, "--validate").Code);
         Assert.Equal(ExitCode.BadInputNoDetections, Run("scan", badNone, "-o", outFile, "--validate").Code);
-        // Without --validate a broken record holding none of the patterns' literals is cleared, not parsed.
-        Assert.Equal(ExitCode.Detections, Run("scan", badFound, "-o", outFile).Code);
+        // Without --validate: a record cut short is still found bad; one that looks whole ('{' to '}')
+        // but is broken inside, holding none of the patterns' literals, is cleared, not parsed.
+        Assert.Equal(ExitCode.BadInputWithDetections, Run("scan", badFound, "-o", outFile).Code);
+        var wholeLooking = Write("whole-looking.json", Detection + "\n{\"x\":tru}\n");
+        Assert.Equal(ExitCode.Detections, Run("scan", wholeLooking, "-o", outFile).Code);
+        Assert.Equal(ExitCode.BadInputWithDetections, Run("scan", wholeLooking, "-o", outFile, "--validate").Code);
         Assert.Equal(ExitCode.CouldNotRun, Run("scan", Path.Combine(dir.Path, "missing.json"), "-o", outFile).Code);
     }
 
