@@ -14,6 +14,12 @@ public static class AtomicFile
     {
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full)) throw new HuntConfigurationException($"output path '{path}' is a directory");
+        // The result is renamed over the path: that would replace a link, a device or a pipe with a
+        // plain file (as root, even /dev/stdout). Write to a regular file, or use --stdout.
+        if (File.Exists(full) && new FileInfo(full).LinkTarget is not null)
+            throw new HuntConfigurationException($"output path '{path}' is a symbolic link: name the file itself");
+        if (OperatingSystem.IsLinux() && (full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal) || full.StartsWith("/sys/", StringComparison.Ordinal)))
+            throw new HuntConfigurationException($"output path '{path}' is not a regular file (for a pipe, use --stdout)");
         string? dir = Path.GetDirectoryName(full);
         if (dir is null || !Directory.Exists(dir)) throw new HuntConfigurationException($"output folder '{dir}' does not exist");
         string probe = TemporaryPathFor(path);

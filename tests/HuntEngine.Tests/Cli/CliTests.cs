@@ -41,6 +41,29 @@ public sealed class CliTests
         Assert.Equal(ExitCode.CouldNotRun, Run("scan", Path.Combine(dir.Path, "missing.json"), "-o", outFile).Code);
     }
 
+    [Fact]
+    public void An_output_path_that_is_a_link_or_a_device_is_refused_and_left_alone()
+    {
+        using var dir = new TempDir();
+        var input = Path.Combine(dir.Path, "in.json");
+        File.WriteAllText(input, Detection + "\n");
+        var target = Path.Combine(dir.Path, "real.arrow");
+        File.WriteAllText(target, "keep");
+        var link = Path.Combine(dir.Path, "link.arrow");
+        File.CreateSymbolicLink(link, target);
+        var (code, _, err) = Run("scan", input, "-o", link);
+        Assert.Equal(ExitCode.CouldNotRun, code);
+        Assert.Contains("symbolic link", err);
+        Assert.NotNull(new FileInfo(link).LinkTarget);
+        Assert.Equal("keep", File.ReadAllText(target));
+        if (OperatingSystem.IsLinux())
+        {
+            (code, _, err) = Run("scan", input, "-o", "/dev/full");
+            Assert.Equal(ExitCode.CouldNotRun, code);
+            Assert.Contains("not a regular file", err);
+        }
+    }
+
     [Theory]
     [InlineData("--from", "yesterday", "--from 'yesterday': not a time")]
     [InlineData("--to", "2026-13-01", "--to '2026-13-01': not a time")]
