@@ -182,7 +182,13 @@ internal sealed class CsvFramer
             if (IsBlank(start, end)) continue;
             if (header)
             {
-                ReadHeader();
+                if (!ReadHeader())
+                {
+                    // A carriage return inside the header's cells: the file's lines end in CR alone
+                    // (classic Mac), so the "header" is the whole file. Said, not silently empty.
+                    _out.AddMalformed(start, FrameReason.CsvHeaderBareCarriageReturn);
+                    return;
+                }
                 header = false;
             }
             else if (Layout == CsvLayout.UalAuditData)
@@ -237,17 +243,19 @@ internal sealed class CsvFramer
         return cells.Length == 1 && !cells[0].Quoted && Slice(start, end).IndexOfAnyExcept(" \t\r"u8) < 0;
     }
 
-    private void ReadHeader()
+    /// <summary>Reads the header's column names; false when one holds a carriage return (CR-only line ends).</summary>
+    private bool ReadHeader()
     {
         var cells = _scanner.Cells;
         var names = new string[cells.Length];
         for (int i = 0; i < cells.Length; i++) names[i] = Encoding.UTF8.GetString(CellText(ref cells[i]));
+        if (names.Any(n => n.Contains('\r', StringComparison.Ordinal))) return false;
 
         _auditColumn = Array.LastIndexOf(names, "AuditData");
         if (_auditColumn >= 0)
         {
             Layout = CsvLayout.UalAuditData;
-            return;
+            return true;
         }
 
         Layout = CsvLayout.Rows;
@@ -261,6 +269,7 @@ internal sealed class CsvFramer
         }
         _columns = columns.ToArray();
         _json = new Utf8JsonWriter(_out, new JsonWriterOptions { Encoder = CellEncoder, SkipValidation = true });
+        return true;
     }
 
     /// <summary>A UAL export row: the record is the <c>AuditData</c> cell's text, copied with its quotes un-doubled.</summary>

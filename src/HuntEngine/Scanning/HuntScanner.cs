@@ -221,6 +221,7 @@ public static class HuntScanner
                     file.Error = "not a text file (a NUL byte in its first 4 KiB after decompression): unsupported, not read";
                     file.ErrorOffset = head.IndexOf((byte)0);
                     file.DecompressedBytes = framer.BytesRead;
+                    file.CompressedBytes = source.CompressedBytesRead;
                     framer.Abandon();
                     return;
                 }

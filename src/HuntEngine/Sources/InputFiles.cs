@@ -8,7 +8,7 @@ public sealed record InputFile(int Index, string Path, long Length, string? Prob
 /// their paths. A path given on the command line that does not exist fails before any data is read
 /// (a typo). What the walk meets that cannot be read is listed with its problem, to be reported
 /// and skipped: a broken or looping symbolic link, a link to a folder (not followed, so a link
-/// cycle cannot walk forever), a folder that cannot be listed.
+/// cycle cannot walk forever), a folder that cannot be listed. A file reached twice is scanned once.
 /// </summary>
 internal static class InputFiles
 {
@@ -37,7 +37,27 @@ internal static class InputFiles
                 ThrowHelper.ArgumentException_PathNotFound(path);
             }
         }
-        return found.Select((f, i) => new InputFile(i, f.Path, f.Length, f.Problem)).ToList();
+        // A file reached twice (a folder and a file in it both given, two spellings of one path, a
+        // link and its target) is scanned once, under the name it was first reached by: scanning it
+        // twice would double its detections and could make a burst of events that happened once.
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return found.Where(f => f.Problem is not null || seen.Add(Identity(f.Path)))
+            .Select((f, i) => new InputFile(i, f.Path, f.Length, f.Problem)).ToList();
+    }
+
+    private static string Identity(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            return info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is { } target
+                ? target.FullName
+                : info.FullName;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return Path.GetFullPath(path);
+        }
     }
 
     private static void Walk(string dir, List<(string, long, string?)> found)

@@ -59,6 +59,21 @@ public sealed class GuestInviteBurstTests
     // ---- the seed's Test 4 and the burst row ----
 
     [Fact]
+    public void A_file_reached_twice_is_scanned_once_so_three_invites_never_make_a_burst()
+    {
+        using var dir = new TempDir();
+        var file = Path.Combine(dir.Path, "x.ndjson");
+        File.WriteAllText(file, Ndjson(InvitesAt(0, 5, 10)));
+        var link = Path.Combine(dir.Path, "y-link.ndjson");
+        File.CreateSymbolicLink(link, file);
+        // The folder (holding the file and a link to it), the file, another spelling of it.
+        var r = HuntScanner.Run(new ScanOptions { Paths = [dir.Path, file, Path.Combine(dir.Path, ".", "x.ndjson")] });
+        Assert.Equal([file], r.Summary.Files.Select(f => f.Path));
+        Assert.Empty(r.Detections);
+        Assert.Equal(3, r.Summary.RecordsByKind.Values.Sum());
+    }
+
+    [Fact]
     public void Seed_test_4_six_invitations_in_an_hour_fire_once()
     {
         var records = InvitesAt(0, 9, 18, 27, 36, 45);

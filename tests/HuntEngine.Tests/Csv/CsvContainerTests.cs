@@ -63,6 +63,20 @@ public sealed class CsvContainerTests
         finalNewline: false);
 
     [Fact]
+    public void Cr_only_line_ends_are_reported_not_read_as_one_silent_header()
+    {
+        var content = Encoding.UTF8.GetBytes("TimeGenerated [UTC],OperationName,UserType\r2026-01-01T00:00:00Z,Sign-in activity,Guest\r");
+        var r = Scan(content);
+        Assert.Equal(1, r.Summary.Malformed);
+        Assert.Contains("carriage return", r.Summary.Files[0].MalformedSamples[0].Reason);
+        Assert.True(r.Summary.HadBadInput);
+        // CRLF is read as usual.
+        var crlf = Scan(Encoding.UTF8.GetBytes("TimeGenerated [UTC],OperationName,UserType\r\n2026-01-01T00:00:00Z,Sign-in activity,Guest\r\n"));
+        Assert.Equal(0, crlf.Summary.Malformed);
+        Assert.Equal(1, crlf.Summary.RecordsFramed);
+    }
+
+    [Fact]
     public void Both_microsoft_ual_layouts_frame_each_row_as_its_audit_data()
     {
         foreach (var (bytes, offsets) in new[] { PowerShellLayout(), PurviewLayout() })

@@ -224,6 +224,8 @@ public sealed class ContainerTests
     {
         var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["img.png"] = [0x89, 0x50, 0x4E, 0x47, 0, 0, 0, 0x0D] });
         Assert.Contains("not a text file", r.Summary.Files[0].Error);
+        // The bytes read to find that out are counted on both sides (a plain file: the same).
+        Assert.Equal((8L, 8L), (r.Summary.Files[0].CompressedBytes, r.Summary.Files[0].DecompressedBytes));
     }
 
     [Fact]
