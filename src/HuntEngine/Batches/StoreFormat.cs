@@ -12,7 +12,7 @@ namespace HuntEngine.Batches;
 /// </summary>
 public abstract class StoreFormat
 {
-    /// <summary>Arrow IPC file parts, LZ4-compressed buffers.</summary>
+    /// <summary>Arrow IPC file parts, uncompressed buffers (readable by every Arrow implementation).</summary>
     public static StoreFormat Arrow { get; } = new ArrowStoreFormat();
 
     /// <summary>The name on the command line (<c>--format</c>).</summary>
@@ -86,13 +86,11 @@ internal sealed class ArrowStoreFormat : StoreFormat
 
         public Writer(Stream stream, Schema schema)
         {
-            _writer = new ArrowFileWriter(stream, schema, leaveOpen: true, new IpcOptions
-            {
-                // LZ4 frames: decompressing is most of a store scan, and LZ4 decodes several times
-                // faster than zstd for a store about a third larger (README "Columnar store").
-                CompressionCodec = CompressionCodecType.Lz4Frame,
-                CompressionCodecFactory = new CompressionCodecFactory(),
-            });
+            // Uncompressed buffers. Apache.Arrow's writer marks a compressed buffer that is empty
+            // (a column with no nulls has an empty validity bitmap) with a length prefix of 0, which
+            // Arrow C++ and pyarrow reject (apache/arrow-java#1196 is the same bug in Java); and an
+            // uncompressed part is read back with no decoding at all, which makes a store scan faster.
+            _writer = new ArrowFileWriter(stream, schema, leaveOpen: true);
             _writer.WriteStart();
         }
 

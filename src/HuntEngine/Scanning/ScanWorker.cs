@@ -193,16 +193,19 @@ internal sealed class ScanWorker
     }
 
     /// <summary>
-    /// Whether a record the prefilter cleared may be cleared unparsed: it is valid UTF-8 and spans
-    /// from a <c>{</c> to a <c>}</c>. A record cut short, one that is not an object (an array
-    /// element <c>5</c>), or one with invalid UTF-8 fails this and is parsed, so it is reported as
-    /// malformed exactly as <c>--validate</c> reports it. Only a record that looks whole but is
-    /// broken inside is still cleared without being counted as malformed (README, Bad input).
+    /// Whether a record the prefilter cleared may be cleared unparsed: it is valid UTF-8, spans from
+    /// a <c>{</c> to a <c>}</c>, and cannot nest deeper than <c>--max-depth</c> (it has no more
+    /// brackets than that). A record cut short, one that is not an object (an array element
+    /// <c>5</c>), one with invalid UTF-8, or one that may nest too deep fails this and is parsed, so
+    /// it is reported as malformed exactly as <c>--validate</c> reports it. Only a record that looks
+    /// whole but is broken inside is still cleared without being counted (README, Bad input).
     /// </summary>
-    private static bool LooksWhole(ReadOnlySpan<byte> record)
+    private bool LooksWhole(ReadOnlySpan<byte> record)
     {
         record = record.Trim(" \t\r\n"u8);
-        return record.Length >= 2 && record[0] == (byte)'{' && record[^1] == (byte)'}' && System.Text.Unicode.Utf8.IsValid(record);
+        if (record.Length < 2 || record[0] != (byte)'{' || record[^1] != (byte)'}' || !System.Text.Unicode.Utf8.IsValid(record)) return false;
+        int maxDepth = _context.Options.MaxDepth;
+        return record.Length <= 2 * maxDepth || record.Count((byte)'{') + record.Count((byte)'[') <= maxDepth;
     }
 
     private struct BlockCounts

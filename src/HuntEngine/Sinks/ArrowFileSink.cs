@@ -1,5 +1,7 @@
+using Apache.Arrow;
 using Apache.Arrow.Compression;
 using Apache.Arrow.Ipc;
+using Apache.Arrow.Types;
 
 namespace HuntEngine.Sinks;
 
@@ -33,8 +35,35 @@ public static class ArrowFileSink
         {
             cancel.ThrowIfCancellationRequested();
             using var batch = DetectionSchema.ToBatch(detections, start, Math.Min(RowsPerBatch, detections.Count - start));
-            writer.WriteRecordBatch(batch);
+            writer.WriteRecordBatch(compression == OutputCompression.None ? batch : WithoutEmptyBuffers(batch));
         }
         writer.WriteEnd();
+    }
+
+    /// <summary>
+    /// The batch with no empty buffer, for a compressed file. Apache.Arrow's writer marks an empty
+    /// compressed buffer with a length prefix of 0, which Arrow C++ and pyarrow reject ("compressed
+    /// input contains less than one frame"; apache/arrow-java#1196 is the same bug in Java). The
+    /// buffers that can be empty here are a validity bitmap of a column without nulls and the
+    /// character data of a string column whose values are all empty or null: the first becomes an
+    /// explicit all-valid bitmap, the second one byte past the last offset. Both are valid Arrow.
+    /// </summary>
+    internal static RecordBatch WithoutEmptyBuffers(RecordBatch batch)
+    {
+        var arrays = new IArrowArray[batch.ColumnCount];
+        for (int c = 0; c < arrays.Length; c++)
+        {
+            var data = batch.Column(c).Data;
+            var buffers = data.Buffers.ToArray();
+            if (buffers[0].Length == 0)
+            {
+                var bits = new byte[(data.Length + 7) / 8];
+                System.Array.Fill(bits, (byte)0xFF);
+                buffers[0] = new ArrowBuffer(bits);
+            }
+            if (data.DataType is StringType && buffers[2].Length == 0) buffers[2] = new ArrowBuffer(new byte[1]);
+            arrays[c] = ArrowArrayFactory.BuildArray(new ArrayData(data.DataType, data.Length, data.NullCount, data.Offset, buffers));
+        }
+        return new RecordBatch(batch.Schema, arrays, batch.Length);
     }
 }

@@ -24,7 +24,7 @@ internal static class OutputRows
     {
         var rows = new List<object?[]>();
         using var stream = File.OpenRead(path);
-        using var reader = new ArrowFileReader(stream);
+        using var reader = new ArrowFileReader(stream, new Apache.Arrow.Compression.CompressionCodecFactory());
         Assert.Equal(Columns, reader.Schema.FieldsList.Select(f => f.Name));
         while (reader.ReadNextRecordBatch() is { } batch)
         {

@@ -18,6 +18,32 @@ public sealed class ArrowOutputTests
         "sent_bytes", "device_name", "event_count", "window_end",
     ];
 
+    [Fact]
+    public void A_compressed_file_has_no_empty_buffer_for_arrow_cpp_and_pyarrow_to_reject()
+    {
+        // Columns with no nulls (empty validity bitmaps) and string columns whose values are all
+        // empty or all null (empty character data): the buffers Apache.Arrow would write with a
+        // length prefix of 0, which Arrow C++ and pyarrow refuse to decompress.
+        var rows = Enumerable.Range(0, 10).Select(i => new Detection
+        {
+            EventTimeMs = 1_700_000_000_000 + i, DetectionType = "Teams_ITImpersonation", SourceFile = "f", SourceOffset = i,
+            Username = "", SourceIp = null, Raw = "{}", EventCount = 1,
+        }).ToList();
+        using var batch = DetectionSchema.ToBatch(rows, 0, rows.Count);
+        Assert.Contains(Enumerable.Range(0, batch.ColumnCount), c => batch.Column(c).Data.Buffers.Any(b => b.Length == 0));
+        var safe = ArrowFileSink.WithoutEmptyBuffers(batch);
+        for (int c = 0; c < safe.ColumnCount; c++)
+            Assert.All(safe.Column(c).Data.Buffers, b => Assert.True(b.Length > 0, $"column {safe.Schema.FieldsList[c].Name}"));
+
+        // The same values as the uncompressed file, read back.
+        using var dir = new TempDir();
+        var plain = Path.Combine(dir.Path, "p.arrow");
+        var lz4 = Path.Combine(dir.Path, "c.arrow");
+        ArrowFileSink.Write(plain, rows);
+        ArrowFileSink.Write(lz4, rows, OutputCompression.Lz4);
+        Assert.Equal(HuntEngine.Tests.Outputs.OutputRows.ReadArrow(plain), HuntEngine.Tests.Outputs.OutputRows.ReadArrow(lz4));
+    }
+
     [Theory]
     [InlineData(OutputCompression.None)]
     [InlineData(OutputCompression.Lz4)]
