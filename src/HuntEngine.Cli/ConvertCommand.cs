@@ -45,7 +45,9 @@ internal static class ConvertCommand
             }
             if (paths.Count == 0) throw new HuntConfigurationException("no input PATH given");
             if (output is null) throw new HuntConfigurationException("-o DIR is required: the folder the store is written to");
-            if (File.Exists(output) || (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any()))
+            if (File.Exists(output))
+                throw new HuntConfigurationException($"output folder '{output}' is a file: name a new or empty folder");
+            if (Directory.Exists(output) && Directory.EnumerateFileSystemEntries(output).Any())
                 throw new HuntConfigurationException($"output folder '{output}' exists and is not empty");
             foreach (var p in paths)
                 if (!File.Exists(p) && !Directory.Exists(p)) throw new HuntConfigurationException($"input path not found: '{p}'");
