@@ -220,6 +220,18 @@ public sealed class ContainerTests
     }
 
     [Fact]
+    public void A_zstd_file_that_starts_with_a_skippable_frame_is_read_as_zstd()
+    {
+        // pzstd writes a skippable frame (magic 0x184D2A50, little-endian) before the data frames.
+        var text = System.Text.Encoding.UTF8.GetBytes(string.Join("\n", Records) + "\n");
+        var zstd = new ZstdSharp.Compressor().Wrap(text).ToArray();
+        byte[] skippable = [0x50, 0x2A, 0x4D, 0x18, 4, 0, 0, 0, 1, 2, 3, 4];
+        var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["pzstd.ndjson.zst"] = [.. skippable, .. zstd] });
+        Assert.Null(r.Summary.Files[0].Error);
+        Assert.Equal(3, r.Detections.Count);
+    }
+
+    [Fact]
     public void Binary_files_are_reported_as_unsupported()
     {
         var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["img.png"] = [0x89, 0x50, 0x4E, 0x47, 0, 0, 0, 0x0D] });
