@@ -71,9 +71,9 @@ internal static class ConvertCommand
                 StoreFormats = Cli.StoreFormats,
             }, cancel);
         }
-        catch (AggregateException e) when (e.InnerExceptions.All(x => x is IOException or UnauthorizedAccessException or NotSupportedException))
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is IOException or UnauthorizedAccessException))
         {
-            // Writing a part failed (disk full, permissions, a value the format cannot hold): say so
+            // Writing a part failed (disk full, permissions): say so
             // plainly. Whole parts already renamed stay; the store is not complete.
             stderr.WriteLine($"hunt convert: the store could not be written: {e.InnerExceptions[0].Message}");
             stderr.WriteLine($"hunt convert: '{output}' is incomplete; delete it before converting again");

@@ -143,7 +143,7 @@ internal static class ScanCommand
             status = "interrupted";
             stderr.WriteLine("hunt scan: interrupted while writing the result; no result file written");
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             stderr.WriteLine($"hunt scan: could not write '{target}': {e.Message}");
             code = ExitCode.CouldNotRun;

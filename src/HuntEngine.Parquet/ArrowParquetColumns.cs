@@ -14,8 +14,6 @@ namespace HuntEngine.Parquet;
 internal static class ArrowParquetColumns
 {
     private static readonly TimestampType UtcMillis = new(TimeUnit.Millisecond, "UTC");
-    private static readonly long MinDateTimeMs = (DateTime.MinValue.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
-    private static readonly long MaxDateTimeMs = (DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond;
 
     /// <summary>
     /// Parquet.Net's options for every file HuntEngine writes or reads: Snappy pages (what pandas and
@@ -61,15 +59,9 @@ internal static class ArrowParquetColumns
             case TimestampArray times:
             {
                 var values = new DateTime?[n];
+                // Every time is in years 1 to 9999 UTC (Timestamps makes any other instant a null time).
                 for (int i = 0; i < n; i++)
-                {
-                    if (times.GetValue(i) is not { } ms) continue;
-                    // An ISO time whose offset carries it past year 1 or 9999 UTC is a valid instant
-                    // (the Arrow output holds it), but Parquet.Net writes timestamps from DateTime.
-                    if (ms < MinDateTimeMs || ms > MaxDateTimeMs)
-                        throw new NotSupportedException($"{field.Name} {ms} ms (outside years 1 to 9999 UTC) cannot be written to Parquet by Parquet.Net; use the Arrow format for this input");
-                    values[i] = DateTime.UnixEpoch.AddMilliseconds(ms);
-                }
+                    if (times.GetValue(i) is { } ms) values[i] = DateTime.UnixEpoch.AddMilliseconds(ms);
                 return group.WriteAsync<DateTime>(field, values, null, null, cancel);
             }
             case StringArray strings:

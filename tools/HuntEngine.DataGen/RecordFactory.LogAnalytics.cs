@@ -447,6 +447,21 @@ internal sealed partial class RecordFactory
             _ => ("Check Point", "URL Filtering"),
         };
 
+        /// <summary>A proxy's line for an upload to cloud storage; <paramref name="sentBytes"/> is drawn after the URL (the draws' order makes the corpus).</summary>
+        public static CefShape StorageUpload(RecordFactory f, Func<string> sentBytes)
+        {
+            var (vendor, product) = Proxy(f);
+            string url = f.Pick(RecordPools.ExfilRemoteUrls);
+            return new CefShape
+            {
+                Vendor = vendor,
+                Product = product,
+                RequestUrl = new Cell(CellKind.String, url),
+                DestinationHost = new Cell(CellKind.String, HostOf(url)),
+                SentBytes = new Cell(CellKind.Number, sentBytes()),
+            };
+        }
+
         public static CefShape Ordinary(RecordFactory f)
         {
             var (vendor, product) = Proxy(f);
@@ -690,17 +705,8 @@ internal sealed partial class RecordFactory
 
             case LaTable.CommonSecurityLog:
             {
-                var (vendor, product) = CefShape.Proxy(this);
-                string url = Pick(RecordPools.ExfilRemoteUrls);
-                var shape = new CefShape
-                {
-                    Vendor = vendor,
-                    Product = product,
-                    RequestUrl = new Cell(CellKind.String, url),
-                    DestinationHost = new Cell(CellKind.String, HostOf(url)),
-                    SentBytes = new Cell(CellKind.Number, BigSentBytes()),
-                    Activity = vendor == "Zscaler" ? "Allowed" : null,
-                };
+                var shape = CefShape.StorageUpload(this, BigSentBytes);
+                shape = shape with { Activity = shape.Vendor == "Zscaler" ? "Allowed" : null };
                 if (tricky)
                 {
                     shape = _random.Next(6) switch
@@ -713,7 +719,7 @@ internal sealed partial class RecordFactory
                         3 => shape with { NoComputer = true },
                         // An empty RequestURL: in a CSV export an empty cell is null, so DestinationHostName decides.
                         4 when csv => shape with { RequestUrl = new Cell(CellKind.String, ""), DestinationHost = new Cell(CellKind.String, "content.dropboxapi.com") },
-                        _ => shape with { RequestUrl = new Cell(CellKind.String, HostOf(url) + ":443") },
+                        _ => shape with { RequestUrl = new Cell(CellKind.String, shape.DestinationHost.Text + ":443") },
                     };
                 }
 
@@ -814,16 +820,7 @@ internal sealed partial class RecordFactory
 
             case LaTable.CommonSecurityLog:
             {
-                var (vendor, product) = CefShape.Proxy(this);
-                string url = Pick(RecordPools.ExfilRemoteUrls);
-                var shape = new CefShape
-                {
-                    Vendor = vendor,
-                    Product = product,
-                    RequestUrl = new Cell(CellKind.String, url),
-                    DestinationHost = new Cell(CellKind.String, HostOf(url)),
-                    SentBytes = new Cell(CellKind.Number, "10485760"),
-                };
+                var shape = CefShape.StorageUpload(this, () => "10485760");
                 shape = _random.Next(csv ? 6 : 7) switch
                 {
                     0 => shape with { SentBytes = new Cell(CellKind.Number, Pick(["10485760", "10380902", "1048576", "0", "1.048576e7"]), Flag: Chance(0.3)) },

@@ -156,8 +156,20 @@ public sealed class ParquetStoreTests
             Assert.Equal(total, groups.Sum(g => g.Rows));
             Assert.True(groups.Count > 2, $"{groups.Count} row groups");
             if (rowsPerGroup == 100) Assert.All(groups, g => Assert.True(g.Rows <= 100));
-            // A row group closes once it holds the byte limit, so it overshoots by at most one batch's rows.
-            else Assert.True(groups.Count >= total * 300L / (64L << 10) / 4, $"{groups.Count} row groups for {total} rows with raw");
+            else
+            {
+                // A row group closes once its text (and 8 bytes per number) reaches the limit: every
+                // group but the last holds at least the limit, and passes it by less than one batch.
+                var rowBytes = batches.SelectMany(RowBytes).ToList();
+                long maxBatch = batches.Max(b => RowBytes(b).Sum());
+                int at = 0;
+                for (int g = 0; g < groups.Count; g++)
+                {
+                    long bytes = rowBytes.Skip(at).Take((int)groups[g].Rows).Sum();
+                    at += (int)groups[g].Rows;
+                    if (g < groups.Count - 1) Assert.InRange(bytes, bytesPerGroup, bytesPerGroup + maxBatch - 1);
+                }
+            }
             Assert.Equal(total, HuntScanner.Run(new ScanOptions { Paths = [path], StoreFormats = [ParquetStoreFormat.Instance] }).Summary.RecordsParsed);
         }
         foreach (var b in batches) b.Dispose();
@@ -243,6 +255,10 @@ public sealed class ParquetStoreTests
             Paths = [archive], Threads = threads, Prefilter = false,
             Store = new StoreOptions(store, keepRaw, rowsPerPart) { Format = format },
         });
+
+    /// <summary>Each row's size as the Parquet store writer counts it: UTF-8 bytes of its strings, 8 per number.</summary>
+    private static IEnumerable<long> RowBytes(RecordBatch batch) => Enumerable.Range(0, batch.Length).Select(r =>
+        Enumerable.Range(0, batch.ColumnCount).Sum(c => batch.Column(c) is StringArray s ? (long)s.GetBytes(r).Length : 8L));
 
     private static object? Cell(IArrowArray array, int i) => array switch
     {
