@@ -87,12 +87,9 @@ internal sealed class CsvFileWriter
         long offset = StartRow();
         if (_container == Container.UalCsvPowerShell)
         {
-            WriteField(meta.CreationDate);
-            _sink.Write((byte)',');
-            WriteField(meta.UserId);
-            _sink.Write((byte)',');
-            WriteField(meta.Operation);
-            _sink.Write((byte)',');
+            WriteFieldThenComma(meta.CreationDate);
+            WriteFieldThenComma(meta.UserId);
+            WriteFieldThenComma(meta.Operation);
             if (prettyAuditData)
             {
                 // A re-exported file (ConvertFrom-Json | ConvertTo-Json): AuditData spans lines inside its quotes.
@@ -107,16 +104,11 @@ internal sealed class CsvFileWriter
         }
         else
         {
-            WriteField(meta.RecordId);
-            _sink.Write((byte)',');
-            WriteField(meta.CreationDate);
-            _sink.Write((byte)',');
-            WriteField(meta.RecordType);
-            _sink.Write((byte)',');
-            WriteField(meta.Operation);
-            _sink.Write((byte)',');
-            WriteField(meta.UserId);
-            _sink.Write((byte)',');
+            WriteFieldThenComma(meta.RecordId);
+            WriteFieldThenComma(meta.CreationDate);
+            WriteFieldThenComma(meta.RecordType);
+            WriteFieldThenComma(meta.Operation);
+            WriteFieldThenComma(meta.UserId);
             WriteQuoted(auditData);
             _sink.Write(",,"u8); // AssociatedAdminUnits, AssociatedAdminUnitsNames: empty
         }
@@ -162,6 +154,12 @@ internal sealed class CsvFileWriter
     }
 
     /// <summary>One field: quoted when it must be (a comma, quote, CR or LF inside) or when the dialect quotes everything.</summary>
+    private void WriteFieldThenComma(string? text)
+    {
+        WriteField(text);
+        _sink.Write((byte)',');
+    }
+
     private void WriteField(string? text)
     {
         if (text is null)
