@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 using HuntEngine.Parsing;
@@ -27,36 +26,66 @@ internal sealed class RecordPrefilter
 {
     private readonly Requirement[][] _alternatives; // any pattern (OR) whose requirements (AND) all hold
     // Every alternative needs its cheapest requirement: a record holding none of those literals (and
-    // no \u escape) is cleared after two vectorized passes over it, widened once.
-    private readonly LiteralScreen? _screen;
+    // no \u escape) is cleared after one vectorized pass over its bytes.
+    private readonly Utf8LiteralScreen? _screen;
 
-    private RecordPrefilter(Requirement[][] alternatives)
+    private RecordPrefilter(Requirement[][] alternatives, ReadOnlySpan<byte> sample = default)
     {
         _alternatives = alternatives;
         if (alternatives.Length > 0 && alternatives.All(a => a.Length > 0 && !a[0].NonAsciiMayHide))
-            _screen = new LiteralScreen(alternatives.Select(a => a[0]));
+        {
+            var literals = alternatives.SelectMany(a => a[0].Literals.Select(l => a[0].CaseInsensitive ? (l.ToLowerInvariant(), true) : (l, false)))
+                .Append(("\\u", false)).Distinct()
+                .Select(x => new ScreenLiteral(Encoding.ASCII.GetBytes(x.Item1), x.Item2)).ToArray();
+            _screen = Utf8LiteralScreen.Create(literals, sample);
+        }
     }
 
     public static RecordPrefilter Default { get; } = Derive(PatternCatalog.Patterns, PatternCatalog.Aggregates, KindCatalog.Kinds);
+
+    /// <summary>
+    /// The same prefilter with its screen's fingerprints picked from <paramref name="sample"/> (the
+    /// data about to be scanned): faster on data like it, identical in what it clears.
+    /// </summary>
+    public RecordPrefilter TunedTo(ReadOnlySpan<byte> sample)
+    {
+        var tuned = new Requirement[_alternatives.Length][];
+        for (int a = 0; a < tuned.Length; a++)
+        {
+            tuned[a] = new Requirement[_alternatives[a].Length];
+            for (int r = 0; r < tuned[a].Length; r++) tuned[a][r] = _alternatives[a][r].TunedTo(sample);
+        }
+        return new RecordPrefilter(tuned, sample);
+    }
+
+    /// <summary>Whether <see cref="NextScreenHit"/> can rule records out (else every record goes through <see cref="MayMatch"/>).</summary>
+    public bool HasScreen => _screen is not null;
+
+    /// <summary>
+    /// Where the next screen literal at or after <paramref name="from"/> starts (-1: none). A run of
+    /// records is screened with one search (see <see cref="Utf8LiteralScreen.Find"/> and
+    /// <see cref="ScreenSweep"/>): a record with no hit inside it cannot match; one with a hit goes
+    /// through <see cref="MayMatch"/>.
+    /// </summary>
+    public int NextScreenHit(ReadOnlySpan<byte> text, int from) => _screen!.Find(text, from);
 
     /// <summary>Per pattern, the requirements found (for tests and the benchmark's report).</summary>
     public IReadOnlyList<IReadOnlyList<string>> Describe() =>
         _alternatives.Select(a => (IReadOnlyList<string>)a.Select(r => r.ToString()).ToList()).ToList();
 
     /// <summary>False only when the record cannot match any pattern nor be an aggregate's event.</summary>
-    public bool MayMatch(ReadOnlySpan<byte> record, ref char[] scratch)
+    public bool MayMatch(ReadOnlySpan<byte> record)
     {
         if (_alternatives.Length == 0) return false;
-        // No literal and no \u escape: cleared. (The screen leaves the record widened in scratch.)
-        if (_screen is not null && !_screen.AnyIn(record, ref scratch)) return false;
+        // No literal and no \u escape: cleared.
+        if (_screen is not null && _screen.Find(record, 0) < 0) return false;
         if (record.IndexOf("\\u"u8) >= 0) return true;
-        bool widened = _screen is not null;
         foreach (var requirements in _alternatives)
         {
             bool all = true;
             foreach (var r in requirements)
             {
-                if (!r.Holds(record, ref scratch, ref widened)) { all = false; break; }
+                if (!r.Holds(record)) { all = false; break; }
             }
             if (all) return true;
         }
@@ -154,17 +183,6 @@ internal sealed class RecordPrefilter
         return true;
     }
 
-    /// <summary>
-    /// Bytes to chars one for one (Latin-1, vectorized) for the vectorized multi-string searches of
-    /// <see cref="SearchValues{T}"/>. Non-ASCII bytes become non-ASCII chars, which never equal an
-    /// ASCII letter, so an ASCII (case-insensitive) hit in the bytes is a hit in the chars.
-    /// </summary>
-    private static void Widen(ReadOnlySpan<byte> record, ref char[] scratch)
-    {
-        if (scratch.Length < record.Length) scratch = new char[Math.Max(record.Length, scratch.Length * 2)];
-        Encoding.Latin1.GetChars(record, scratch);
-    }
-
     /// <summary>The literal text a regex match must end with (e.g. <c>amazonaws.com</c> for <c>...amazonaws\.com\z</c>), or null.</summary>
     internal static string? RequiredSuffix(string pattern)
     {
@@ -185,81 +203,68 @@ internal sealed class RecordPrefilter
         return sb.ToString();
     }
 
-    /// <summary>
-    /// The first, cheapest test: is any alternative's first literal in the record, or a <c>\u</c>
-    /// escape that could hide one? Two vectorized multi-string passes (Teddy) over the record widened
-    /// to chars: one ordinal (the ordinal literals and <c>\u</c>), one ASCII case-insensitive.
-    /// Measured faster than one IndexOf per literal, and than a separate scan of the bytes for a
-    /// rare letter of each case-insensitive literal (JSON records are full of x and z).
-    /// </summary>
-    private sealed class LiteralScreen
-    {
-        private readonly SearchValues<string> _ordinal;
-        private readonly SearchValues<string>? _ignoreCase;
-
-        public LiteralScreen(IEnumerable<Requirement> requirements)
-        {
-            var list = requirements.ToList();
-            _ordinal = SearchValues.Create(
-                list.Where(r => !r.CaseInsensitive).SelectMany(r => r.Literals).Append("\\u").Distinct().ToArray(),
-                StringComparison.Ordinal);
-            var folded = list.Where(r => r.CaseInsensitive).SelectMany(r => r.Literals).Distinct().ToArray();
-            // The literals are ASCII and the chars are the record's bytes (Latin-1 widening), so
-            // OrdinalIgnoreCase folds exactly ASCII letters: no byte of 0x80 and above upper-cases
-            // to an ASCII letter.
-            if (folded.Length > 0) _ignoreCase = SearchValues.Create(folded, StringComparison.OrdinalIgnoreCase);
-        }
-
-        /// <summary>Widens <paramref name="record"/> into <paramref name="scratch"/> and looks for any literal or <c>\u</c>.</summary>
-        public bool AnyIn(ReadOnlySpan<byte> record, ref char[] scratch)
-        {
-            Widen(record, ref scratch);
-            var chars = scratch.AsSpan(0, record.Length);
-            return chars.IndexOfAny(_ordinal) >= 0 || (_ignoreCase is not null && chars.IndexOfAny(_ignoreCase) >= 0);
-        }
-    }
-
     /// <summary>The record must contain one of the literals (ordinal, or ASCII case-insensitively).</summary>
     private sealed class Requirement
     {
-        private readonly byte[][] _utf8;
-        private readonly SearchValues<string>? _ignoreCase;
+        private readonly byte[]? _single;            // one ordinal literal: a plain vectorized IndexOf
+        private readonly Utf8LiteralScreen? _screen; // otherwise one multi-literal pass
 
-        public Requirement(Column column, string[] literals, bool caseInsensitive, bool nonAsciiMayHide)
+        public Requirement(Column column, string[] literals, bool caseInsensitive, bool nonAsciiMayHide, ReadOnlySpan<byte> sample = default)
         {
             Column = column;
             Literals = literals;
             CaseInsensitive = caseInsensitive;
             NonAsciiMayHide = nonAsciiMayHide;
-            _utf8 = literals.Select(l => Encoding.ASCII.GetBytes(l)).ToArray();
-            if (caseInsensitive) _ignoreCase = SearchValues.Create(literals, StringComparison.OrdinalIgnoreCase);
+            if (!caseInsensitive && literals.Length == 1) _single = Encoding.ASCII.GetBytes(literals[0]);
+            else _screen = Utf8LiteralScreen.Create(literals.Select(l => new ScreenLiteral(Encoding.ASCII.GetBytes(l), caseInsensitive)).ToArray(), sample);
         }
+
+        public Requirement TunedTo(ReadOnlySpan<byte> sample) => new(Column, Literals, CaseInsensitive, NonAsciiMayHide, sample);
 
         public Column Column { get; }
         public string[] Literals { get; }
         public bool CaseInsensitive { get; }
         public bool NonAsciiMayHide { get; }
 
-        /// <summary>Ordinal searches first (a vectorized IndexOf each), case-insensitive ones after.</summary>
+        /// <summary>Ordinal searches first, case-insensitive ones (which also check for non-ASCII) after.</summary>
         public int Cost => (CaseInsensitive ? 100 : 0) + Literals.Length;
 
-        public bool Holds(ReadOnlySpan<byte> record, ref char[] scratch, ref bool widened)
+        public bool Holds(ReadOnlySpan<byte> record)
         {
-            if (!CaseInsensitive)
-            {
-                foreach (var l in _utf8) if (record.IndexOf(l) >= 0) return true;
-                return false;
-            }
             if (NonAsciiMayHide && !System.Text.Ascii.IsValid(record)) return true;
-            if (!widened)
-            {
-                Widen(record, ref scratch);
-                widened = true;
-            }
-            return scratch.AsSpan(0, record.Length).IndexOfAny(_ignoreCase!) >= 0;
+            return _single is not null ? record.IndexOf(_single) >= 0 : _screen!.Find(record, 0) >= 0;
         }
 
         public override string ToString() =>
             $"{Columns.Name(Column)}: {(CaseInsensitive ? "ascii-ci" : "ordinal")} any of [{string.Join(", ", Literals)}]{(NonAsciiMayHide ? " (non-ASCII parsed)" : "")}";
+    }
+}
+
+/// <summary>
+/// Screens the records of one text (a run of NDJSON lines) in order with as few searches as there
+/// are records holding a hit. Exact because <see cref="Utf8LiteralScreen.Find"/> returns, from a
+/// position, a hit below the end of any record that wholly holds a literal; so a record that ends
+/// at or before the next hit holds none, and only past a hit is the search repeated.
+/// </summary>
+internal struct ScreenSweep
+{
+    private int _hit;      // the next hit at or after _searched; -1: none
+    private int _searched; // where the last search started; -1: none yet
+
+    public ScreenSweep() => _searched = -1;
+
+    /// <summary>
+    /// Whether the record at [<paramref name="start"/>, +<paramref name="length"/>) of
+    /// <paramref name="text"/> holds no screen literal (so <see cref="RecordPrefilter.MayMatch"/> is
+    /// false for it). Records must come in increasing order of start.
+    /// </summary>
+    public bool Clears(RecordPrefilter prefilter, ReadOnlySpan<byte> text, int start, int length)
+    {
+        if (_searched < 0 || _searched > start || (_hit >= 0 && _hit < start))
+        {
+            _hit = prefilter.NextScreenHit(text, start);
+            _searched = start;
+        }
+        return _hit < 0 || _hit >= start + length;
     }
 }

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using HuntEngine.Batches;
 using HuntEngine.Framing;
 using HuntEngine.Matching;
@@ -17,8 +19,8 @@ internal sealed class ScanWorker
     private readonly NormalizedBatch _batch = new();
     private readonly BatchMatcher _matcher;
     private readonly ScanContext _context;
-    private readonly RecordPrefilter? _prefilter;
-    private char[] _prefilterScratch = new char[4096];
+    private RecordPrefilter? _prefilter;
+    private bool _prefilterTuned;
 
     private readonly Sinks.StoreWriter? _store;
 
@@ -56,15 +58,18 @@ internal sealed class ScanWorker
             _context.Options.Progress?.BlockProcessed(_batch.Count, Detections.Count - storedBefore);
             return;
         }
+        if (!_prefilterTuned && _prefilter is not null && block.Length >= TuningSampleBytes / 4)
+        {
+            // The screen's fingerprints are picked from the first sizeable block this worker sees.
+            _prefilter = _prefilter.TunedTo(block.Buffer.AsSpan(0, Math.Min(block.Length, TuningSampleBytes)));
+            _prefilterTuned = true;
+        }
         foreach (ref readonly var f in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(block.Frames))
         {
             switch (f.Kind)
             {
                 case FrameKind.LineChunk:
-                    var chunk = block.Buffer.AsSpan(f.Start, f.Length);
-                    int pos = 0;
-                    while (NdjsonLines.Next(chunk, ref pos, out int start, out int length))
-                        ProcessRecord(block, file, f.Start + start, length, f.Offset + start);
+                    ProcessLines(block, file, f);
                     break;
                 case FrameKind.Record:
                     ProcessRecord(block, file, f.Start, f.Length, f.Offset);
@@ -157,6 +162,37 @@ internal sealed class ScanWorker
         return true;
     }
 
+    private const int TuningSampleBytes = 256 << 10;
+
+    /// <summary>
+    /// The records of a run of NDJSON lines. With the prefilter, the run is screened with one search
+    /// that is repeated only past a record holding a hit (<see cref="RecordPrefilter.NextScreenHit"/>):
+    /// a record before the next hit holds no screen literal, so it is cleared exactly as
+    /// <see cref="RecordPrefilter.MayMatch"/> would clear it, without a call per record.
+    /// </summary>
+    private void ProcessLines(RecordBlock block, FileSummary file, in Frame f)
+    {
+        var chunk = block.Buffer.AsSpan(f.Start, f.Length);
+        int pos = 0;
+        if (_prefilter is not { HasScreen: true } prefilter)
+        {
+            while (NdjsonLines.Next(chunk, ref pos, out int start, out int length))
+                ProcessRecord(block, file, f.Start + start, length, f.Offset + start);
+            return;
+        }
+        var sweep = new ScreenSweep();
+        while (NdjsonLines.Next(chunk, ref pos, out int start, out int length))
+        {
+            if (sweep.Clears(prefilter, chunk, start, length) && length <= _context.Options.MaxRecordBytes && LooksWhole(chunk.Slice(start, length)))
+            {
+                _counts.Framed++;
+                _counts.Cleared++;
+                continue;
+            }
+            ProcessRecord(block, file, f.Start + start, length, f.Offset + start);
+        }
+    }
+
     private void ProcessRecord(RecordBlock block, FileSummary file, int start, int length, long offset)
     {
         _counts.Framed++;
@@ -168,7 +204,7 @@ internal sealed class ScanWorker
             _context.ReportBad(file, offset, $"{FrameReasons.Describe(FrameReason.RecordTooLarge)} ({length} bytes, limit {_context.Options.MaxRecordBytes})", default, length);
             return;
         }
-        if (_prefilter is not null && !_prefilter.MayMatch(block.Buffer.AsSpan(start, length), ref _prefilterScratch)
+        if (_prefilter is not null && !_prefilter.MayMatch(block.Buffer.AsSpan(start, length))
             && LooksWhole(block.Buffer.AsSpan(start, length)))
         {
             _counts.Cleared++;
@@ -205,7 +241,26 @@ internal sealed class ScanWorker
         record = record.Trim(" \t\r\n"u8);
         if (record.Length < 2 || record[0] != (byte)'{' || record[^1] != (byte)'}' || !System.Text.Unicode.Utf8.IsValid(record)) return false;
         int maxDepth = _context.Options.MaxDepth;
-        return record.Length <= 2 * maxDepth || record.Count((byte)'{') + record.Count((byte)'[') <= maxDepth;
+        return record.Length <= 2 * maxDepth || OpeningBrackets(record, maxDepth + 1) <= maxDepth;
+    }
+
+    /// <summary>How many <c>{</c> and <c>[</c> the bytes hold, in one vectorized pass that stops once <paramref name="enough"/> are seen.</summary>
+    internal static int OpeningBrackets(ReadOnlySpan<byte> bytes, int enough)
+    {
+        int n = 0, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var brace = Vector256.Create((byte)'{');
+            var bracket = Vector256.Create((byte)'[');
+            for (; i + 32 <= bytes.Length && n < enough; i += 32)
+            {
+                var v = Vector256.Create(bytes.Slice(i, 32));
+                n += BitOperations.PopCount((Vector256.Equals(v, brace) | Vector256.Equals(v, bracket)).ExtractMostSignificantBits());
+            }
+        }
+        for (; i < bytes.Length && n < enough; i++)
+            if (bytes[i] is (byte)'{' or (byte)'[') n++;
+        return n;
     }
 
     private struct BlockCounts

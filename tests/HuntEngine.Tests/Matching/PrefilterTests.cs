@@ -15,8 +15,7 @@ public sealed class PrefilterTests
 {
     private static bool MayMatch(string json)
     {
-        char[] scratch = [];
-        return RecordPrefilter.Default.MayMatch(Encoding.UTF8.GetBytes(json), ref scratch);
+        return RecordPrefilter.Default.MayMatch(Encoding.UTF8.GetBytes(json));
     }
 
     [Fact]
@@ -119,5 +118,23 @@ public sealed class PrefilterTests
             }
         }
         Assert.True(cleared > total / 4, $"the prefilter should clear most ordinary records ({cleared}/{total})");
+    }
+
+    [Fact]
+    public void Bracket_count_for_the_depth_bound_agrees_with_a_plain_count()
+    {
+        var rng = new Random(3);
+        for (int round = 0; round < 2000; round++)
+        {
+            var bytes = new byte[rng.Next(0, 200)];
+            byte[] alphabet = "{[}]\"a\u00e9"u8.ToArray();
+            for (int i = 0; i < bytes.Length; i++) bytes[i] = alphabet[rng.Next(alphabet.Length)];
+            int enough = rng.Next(1, 80);
+            int plain = bytes.Count(b => b is (byte)'{' or (byte)'[');
+            int counted = HuntEngine.Scanning.ScanWorker.OpeningBrackets(bytes, enough);
+            // exact below the bound; at or past it once the bound is reached (the scan may stop early)
+            if (plain < enough) Assert.Equal(plain, counted);
+            else Assert.True(counted >= enough && counted <= plain, $"{counted} of {plain}, bound {enough}");
+        }
     }
 }

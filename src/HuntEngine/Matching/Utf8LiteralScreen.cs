@@ -1,0 +1,308 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace HuntEngine.Matching;
+
+/// <summary>An ASCII literal the screen looks for, compared ordinally or ignoring ASCII case.</summary>
+internal readonly record struct ScreenLiteral(byte[] Bytes, bool IgnoreCase);
+
+/// <summary>
+/// Finds any of a few ASCII literals in UTF-8 bytes without widening them: Teddy (Hyperscan's
+/// multi-literal SIMD matcher, described in Langdale's notes and Rust's aho-corasick crate), eight
+/// buckets, a fingerprint of up to three consecutive bytes per literal, every candidate verified.
+/// <para>
+/// The fingerprint may sit anywhere in a literal, so it is chosen from a sample of the data being
+/// scanned: the window of each literal that occurs least in the sample (JSON is full of <c>"Me</c>
+/// and <c>Con</c>; <c>geS</c> of MessageSent is rare). The choice affects speed only: any window
+/// of a literal occurs wherever the literal does, and every candidate is checked byte for byte.
+/// </para>
+/// </summary>
+internal sealed class Utf8LiteralScreen
+{
+    private const int Buckets = 8;
+    private const int Window = 3;
+
+    private readonly Entry[] _entries;       // each literal with its window offset and bucket
+    private readonly int[][] _byBucket;      // entry indexes per bucket
+    private readonly byte[][] _low = new byte[Window][];  // [k][low nibble] → buckets whose byte k may have it
+    private readonly byte[][] _high = new byte[Window][]; // [k][high nibble] → likewise
+    private readonly Vector256<byte> _low0, _low1, _low2, _high0, _high1, _high2; // both 128-bit lanes hold the table
+    private readonly SimdPath _path;
+
+    private readonly record struct Entry(byte[] Bytes, bool IgnoreCase, int Offset);
+
+    /// <summary>Which implementation runs: the widest the machine has, unless a test asks for another.</summary>
+    internal enum SimdPath { Auto, Vector256, Vector128, Scalar }
+
+    private Utf8LiteralScreen(Entry[] entries, int[] bucketOf, SimdPath path)
+    {
+        _entries = entries;
+        _byBucket = Enumerable.Range(0, Buckets).Select(b => Enumerable.Range(0, entries.Length).Where(i => bucketOf[i] == b).ToArray()).ToArray();
+        for (int k = 0; k < Window; k++)
+        {
+            _low[k] = new byte[16];
+            _high[k] = new byte[16];
+        }
+        for (int i = 0; i < entries.Length; i++)
+        {
+            byte bit = (byte)(1 << bucketOf[i]);
+            for (int k = 0; k < Window; k++)
+            {
+                foreach (int b in AcceptedAt(entries[i], k))
+                {
+                    _low[k][b & 0xF] |= bit;
+                    _high[k][b >> 4] |= bit;
+                }
+            }
+        }
+        _low0 = Lanes(_low[0]); _low1 = Lanes(_low[1]); _low2 = Lanes(_low[2]);
+        _high0 = Lanes(_high[0]); _high1 = Lanes(_high[1]); _high2 = Lanes(_high[2]);
+        _path = path switch
+        {
+            SimdPath.Auto when Avx2.IsSupported => SimdPath.Vector256,
+            SimdPath.Auto when Vector128.IsHardwareAccelerated => SimdPath.Vector128,
+            SimdPath.Auto => SimdPath.Scalar,
+            SimdPath.Vector256 when !Avx2.IsSupported => throw new PlatformNotSupportedException("AVX2"),
+            _ => path,
+        };
+    }
+
+    private static Vector256<byte> Lanes(byte[] table) => Vector256.Create(Vector128.Create(table), Vector128.Create(table));
+
+    /// <summary>
+    /// The bytes position <paramref name="k"/> of an entry's window accepts: the literal's byte (both
+    /// cases of a letter when case is ignored), or any byte past the end of a literal shorter than
+    /// the window.
+    /// </summary>
+    private static IEnumerable<int> AcceptedAt(Entry e, int k)
+    {
+        int at = e.Offset + k;
+        if (at >= e.Bytes.Length) return Enumerable.Range(0, 256);
+        int c = e.Bytes[at];
+        return e.IgnoreCase && char.IsAsciiLetter((char)c) ? [c | 0x20, c & ~0x20] : [c];
+    }
+
+    /// <summary>
+    /// Builds a screen for <paramref name="literals"/> (non-empty, ASCII, no NUL), its fingerprints
+    /// chosen from <paramref name="sample"/> (empty: the last window of each literal).
+    /// </summary>
+    public static Utf8LiteralScreen Create(IReadOnlyList<ScreenLiteral> literals, ReadOnlySpan<byte> sample, SimdPath path = SimdPath.Auto)
+    {
+        if (literals.Count == 0) throw new ArgumentException("no literal", nameof(literals));
+        foreach (var l in literals)
+            if (l.Bytes.Length == 0 || l.Bytes.Any(b => b is 0 or >= 0x80)) throw new ArgumentException("literals are non-empty ASCII without NUL", nameof(literals));
+        byte[] folded = new byte[sample.Length];
+        System.Text.Ascii.ToLower(sample, folded, out _);
+        var entries = new Entry[literals.Count];
+        var cost = new long[literals.Count];
+        for (int i = 0; i < literals.Count; i++)
+        {
+            var (bytes, ignoreCase) = literals[i];
+            int best = Math.Max(0, bytes.Length - Window);
+            long bestCount = long.MaxValue;
+            for (int w = Math.Max(0, bytes.Length - Window); w >= 0; w--)
+            {
+                long n = CountIn(ignoreCase ? folded : sample, bytes.AsSpan(w, Math.Min(Window, bytes.Length - w)), ignoreCase);
+                if (n < bestCount) (best, bestCount) = (w, n);
+            }
+            entries[i] = new Entry(bytes, ignoreCase, best);
+            cost[i] = bestCount;
+        }
+        return new Utf8LiteralScreen(entries, AssignBuckets(entries, cost, sample), path);
+    }
+
+    private static long CountIn(ReadOnlySpan<byte> text, ReadOnlySpan<byte> window, bool ignoreCase)
+    {
+        Span<byte> w = stackalloc byte[window.Length];
+        if (ignoreCase) System.Text.Ascii.ToLower(window, w, out _);
+        else window.CopyTo(w);
+        long n = 0;
+        int at;
+        while ((at = text.IndexOf(w)) >= 0)
+        {
+            n++;
+            text = text[(at + 1)..];
+        }
+        return n;
+    }
+
+    /// <summary>
+    /// Entries whose windows accept the same bytes share a bucket. While more groups than buckets
+    /// remain, the two whose union adds the fewest expected candidates are merged: a bucket's table
+    /// accepts every mix of its members' nibbles, estimated from the sample's byte frequencies.
+    /// </summary>
+    private static int[] AssignBuckets(Entry[] entries, long[] cost, ReadOnlySpan<byte> sample)
+    {
+        var byteFreq = new double[256];
+        foreach (byte b in sample) byteFreq[b]++;
+        for (int b = 0; b < 256; b++) byteFreq[b] = (byteFreq[b] + 1) / (sample.Length + 256);
+        var groups = new List<(List<int> Members, double Cost)>();
+        var keys = new Dictionary<string, int>();
+        for (int i = 0; i < entries.Length; i++)
+        {
+            string key = string.Join("|", Enumerable.Range(0, Window).Select(k => string.Join(",", AcceptedAt(entries[i], k))));
+            if (keys.TryGetValue(key, out int g))
+            {
+                groups[g].Members.Add(i);
+                groups[g] = (groups[g].Members, groups[g].Cost + cost[i]);
+            }
+            else
+            {
+                keys[key] = groups.Count;
+                groups.Add(([i], cost[i]));
+            }
+        }
+        while (groups.Count > Buckets)
+        {
+            (int A, int B, double Cost) best = (-1, -1, double.MaxValue);
+            for (int a = 0; a < groups.Count; a++)
+                for (int b = a + 1; b < groups.Count; b++)
+                {
+                    double merged = Math.Max(groups[a].Cost + groups[b].Cost, Estimate([.. groups[a].Members, .. groups[b].Members], entries, byteFreq) * sample.Length);
+                    double added = merged - groups[a].Cost - groups[b].Cost;
+                    if (added < best.Cost) best = (a, b, added);
+                }
+            var (ga, gb) = (groups[best.A], groups[best.B]);
+            groups[best.A] = ([.. ga.Members, .. gb.Members], ga.Cost + gb.Cost + best.Cost);
+            groups.RemoveAt(best.B);
+        }
+        var bucketOf = new int[entries.Length];
+        for (int g = 0; g < groups.Count; g++)
+            foreach (int i in groups[g].Members) bucketOf[i] = g;
+        return bucketOf;
+    }
+
+    /// <summary>The chance that a position is a candidate of a bucket holding <paramref name="members"/>, bytes taken as independent.</summary>
+    private static double Estimate(List<int> members, Entry[] entries, double[] byteFreq)
+    {
+        double p = 1;
+        for (int k = 0; k < Window; k++)
+        {
+            var low = new bool[16];
+            var high = new bool[16];
+            foreach (int i in members)
+                foreach (int b in AcceptedAt(entries[i], k))
+                {
+                    low[b & 0xF] = true;
+                    high[b >> 4] = true;
+                }
+            double pk = 0;
+            for (int b = 0; b < 256; b++)
+                if (low[b & 0xF] && high[b >> 4]) pk += byteFreq[b];
+            p *= pk;
+        }
+        return p;
+    }
+
+    /// <summary>Per literal: its window (offset and text) and bucket, for tests and reports.</summary>
+    public IReadOnlyList<string> Describe() =>
+        _entries.Select((e, i) => $"{System.Text.Encoding.ASCII.GetString(e.Bytes)} @{e.Offset} bucket {Array.FindIndex(_byBucket, b => b.Contains(i))}").ToList();
+
+    /// <summary>
+    /// The start of an occurrence of a literal at or after <paramref name="from"/>, or -1 when there
+    /// is none. Of all occurrences it returns one whose fingerprint comes first, so when any
+    /// occurrence lies wholly inside <c>[from, end)</c> the result is below <c>end</c>: a caller can
+    /// test a run of records with one search, and search again only past a record that had a hit.
+    /// </summary>
+    public int Find(ReadOnlySpan<byte> text, int from)
+    {
+        if ((uint)from > (uint)text.Length) throw new ArgumentOutOfRangeException(nameof(from));
+        int p = from;
+        ref byte start = ref MemoryMarshal.GetReference(text);
+        if (_path == SimdPath.Vector256)
+        {
+            for (; p + 32 + Window - 1 <= text.Length; p += 32)
+            {
+                var r = Candidates256(ref Unsafe.Add(ref start, p));
+                if (r == Vector256<byte>.Zero) continue;
+                uint mask = ~Vector256.Equals(r, Vector256<byte>.Zero).ExtractMostSignificantBits();
+                while (mask != 0)
+                {
+                    int j = BitOperations.TrailingZeroCount(mask);
+                    mask &= mask - 1;
+                    int found = VerifyAt(text, from, p + j, r.GetElement(j));
+                    if (found >= 0) return found;
+                }
+            }
+        }
+        else if (_path == SimdPath.Vector128)
+        {
+            for (; p + 16 + Window - 1 <= text.Length; p += 16)
+            {
+                var r = Candidates128(ref Unsafe.Add(ref start, p));
+                if (r == Vector128<byte>.Zero) continue;
+                uint mask = ~Vector128.Equals(r, Vector128<byte>.Zero).ExtractMostSignificantBits() & 0xFFFF;
+                while (mask != 0)
+                {
+                    int j = BitOperations.TrailingZeroCount(mask);
+                    mask &= mask - 1;
+                    int found = VerifyAt(text, from, p + j, r.GetElement(j));
+                    if (found >= 0) return found;
+                }
+            }
+        }
+        // The last few positions (and the scalar path): the same tables a byte at a time, a byte
+        // past the end read as 0, which no literal holds (a window running past a short literal
+        // accepts it, and verification checks the real bounds).
+        for (; p < text.Length; p++)
+        {
+            int bits = 0xFF;
+            for (int k = 0; k < Window && bits != 0; k++)
+            {
+                int b = p + k < text.Length ? text[p + k] : 0;
+                bits &= _low[k][b & 0xF] & _high[k][b >> 4];
+            }
+            if (bits == 0) continue;
+            int found = VerifyAt(text, from, p, bits);
+            if (found >= 0) return found;
+        }
+        return -1;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector256<byte> Candidates256(ref byte at)
+    {
+        var nibble = Vector256.Create((byte)0x0F);
+        var v0 = Vector256.LoadUnsafe(ref at);
+        var v1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref at, 1));
+        var v2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref at, 2));
+        // vpshufb looks up within each 128-bit lane, which is why both lanes hold the table.
+        return Avx2.Shuffle(_low0, v0 & nibble) & Avx2.Shuffle(_high0, Vector256.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & nibble)
+            & Avx2.Shuffle(_low1, v1 & nibble) & Avx2.Shuffle(_high1, Vector256.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & nibble)
+            & Avx2.Shuffle(_low2, v2 & nibble) & Avx2.Shuffle(_high2, Vector256.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & nibble);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector128<byte> Candidates128(ref byte at)
+    {
+        var nibble = Vector128.Create((byte)0x0F);
+        var v0 = Vector128.LoadUnsafe(ref at);
+        var v1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref at, 1));
+        var v2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref at, 2));
+        return Vector128.ShuffleNative(_low0.GetLower(), v0 & nibble) & Vector128.ShuffleNative(_high0.GetLower(), Vector128.ShiftRightLogical(v0.AsUInt16(), 4).AsByte() & nibble)
+            & Vector128.ShuffleNative(_low1.GetLower(), v1 & nibble) & Vector128.ShuffleNative(_high1.GetLower(), Vector128.ShiftRightLogical(v1.AsUInt16(), 4).AsByte() & nibble)
+            & Vector128.ShuffleNative(_low2.GetLower(), v2 & nibble) & Vector128.ShuffleNative(_high2.GetLower(), Vector128.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & nibble);
+    }
+
+    /// <summary>Checks each literal of the candidate's buckets byte for byte; the start of the first found, or -1.</summary>
+    private int VerifyAt(ReadOnlySpan<byte> text, int from, int window, int bits)
+    {
+        while (bits != 0)
+        {
+            int bucket = BitOperations.TrailingZeroCount(bits);
+            bits &= bits - 1;
+            foreach (int i in _byBucket[bucket])
+            {
+                var e = _entries[i];
+                int s = window - e.Offset;
+                if (s < from || s + e.Bytes.Length > text.Length) continue;
+                var candidate = text.Slice(s, e.Bytes.Length);
+                if (e.IgnoreCase ? System.Text.Ascii.EqualsIgnoreCase(candidate, e.Bytes) : candidate.SequenceEqual(e.Bytes)) return s;
+            }
+        }
+        return -1;
+    }
+}
