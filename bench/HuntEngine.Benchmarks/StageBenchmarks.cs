@@ -177,6 +177,8 @@ public class PrefilterRecords : CorpusBenchmark
     /// <summary>
     /// What the worker does with a run of NDJSON lines: one screen search across the block, repeated
     /// only past a record with a hit (<see cref="ScreenSweep"/>), and the full test on those records.
+    /// (Here every record of the block is swept, including <c>Record</c> frames, which the worker
+    /// screens one at a time; the NDJSON corpus has none.)
     /// </summary>
     [Benchmark]
     public long SweepBlocksThenTestHits()

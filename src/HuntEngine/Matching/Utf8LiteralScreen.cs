@@ -94,8 +94,10 @@ internal sealed class Utf8LiteralScreen
         if (literals.Count == 0) throw new ArgumentException("no literal", nameof(literals));
         foreach (var l in literals)
             if (l.Bytes.Length == 0 || l.Bytes.Any(b => b is 0 or >= 0x80)) throw new ArgumentException("literals are non-empty ASCII without NUL", nameof(literals));
+        // ASCII letters lower-cased, every other byte kept (Ascii.ToLower would stop at the first
+        // non-ASCII byte, and names such as Björn are in every real sample).
         byte[] folded = new byte[sample.Length];
-        System.Text.Ascii.ToLower(sample, folded, out _);
+        InvariantLowering.LowerAscii(sample, folded);
         var entries = new Entry[literals.Count];
         var cost = new long[literals.Count];
         for (int i = 0; i < literals.Count; i++)

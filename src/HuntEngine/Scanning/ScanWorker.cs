@@ -20,7 +20,7 @@ internal sealed class ScanWorker
     private readonly BatchMatcher _matcher;
     private readonly ScanContext _context;
     private RecordPrefilter? _prefilter;
-    private bool _prefilterTuned;
+    private int _prefilterTunedOn; // bytes of the sample the worker's prefilter was tuned to
 
     private readonly Sinks.StoreWriter? _store;
 
@@ -58,11 +58,12 @@ internal sealed class ScanWorker
             _context.Options.Progress?.BlockProcessed(_batch.Count, Detections.Count - storedBefore);
             return;
         }
-        if (!_prefilterTuned && _prefilter is not null && block.Length >= TuningSampleBytes / 4)
+        if (_prefilter is not null && _prefilterTunedOn < TuningSampleBytes / 4 && block.Length > _prefilterTunedOn)
         {
-            // The screen's fingerprints are picked from the first sizeable block this worker sees.
-            _prefilter = _prefilter.TunedTo(block.Buffer.AsSpan(0, Math.Min(block.Length, TuningSampleBytes)));
-            _prefilterTuned = true;
+            // The screen's fingerprints are picked from the first block this worker sees, and again
+            // from a larger one while the sample is under 64 KiB (many small files).
+            _prefilterTunedOn = Math.Min(block.Length, TuningSampleBytes);
+            _prefilter = _prefilter.TunedTo(block.Buffer.AsSpan(0, _prefilterTunedOn));
         }
         foreach (ref readonly var f in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(block.Frames))
         {
@@ -183,7 +184,7 @@ internal sealed class ScanWorker
         var sweep = new ScreenSweep();
         while (NdjsonLines.Next(chunk, ref pos, out int start, out int length))
         {
-            if (sweep.Clears(prefilter, chunk, start, length) && length <= _context.Options.MaxRecordBytes && LooksWhole(chunk.Slice(start, length)))
+            if (length <= _context.Options.MaxRecordBytes && sweep.Clears(prefilter, chunk, start, length) && LooksWhole(chunk.Slice(start, length)))
             {
                 _counts.Framed++;
                 _counts.Cleared++;
@@ -236,11 +237,12 @@ internal sealed class ScanWorker
     /// it is reported as malformed exactly as <c>--validate</c> reports it. Only a record that looks
     /// whole but is broken inside is still cleared without being counted (README, Bad input).
     /// </summary>
-    private bool LooksWhole(ReadOnlySpan<byte> record)
+    private bool LooksWhole(ReadOnlySpan<byte> record) => LooksWhole(record, _context.Options.MaxDepth);
+
+    internal static bool LooksWhole(ReadOnlySpan<byte> record, int maxDepth)
     {
         record = record.Trim(" \t\r\n"u8);
         if (record.Length < 2 || record[0] != (byte)'{' || record[^1] != (byte)'}' || !System.Text.Unicode.Utf8.IsValid(record)) return false;
-        int maxDepth = _context.Options.MaxDepth;
         return record.Length <= 2 * maxDepth || OpeningBrackets(record, maxDepth + 1) <= maxDepth;
     }
 

@@ -33,11 +33,13 @@ public sealed class Utf8LiteralScreenTests
         return found;
     }
 
-    private const string Alphabet = "aAbBcCeE\"\\ .:{}0";
+    // Letters in both cases, and bytes that differ from another only in bit 5 but are not letters
+    // ({ [, } ], @ `, | \\): those must never be folded.
+    private const string Alphabet = "aAbBcCeE\"\\ .:{}0[]@`|";
 
     private static byte[] RandomLiteral(Random rng)
     {
-        int n = rng.Next(1, 7);
+        int n = rng.Next(4) == 0 ? rng.Next(7, 31) : rng.Next(1, 7);
         var b = new byte[n];
         for (int i = 0; i < n; i++) b[i] = (byte)Alphabet[rng.Next(Alphabet.Length)];
         return b;
@@ -135,6 +137,17 @@ public sealed class Utf8LiteralScreenTests
         // none of "con", "ont", "dro", "com" (case ignored)
         int contentOffset = int.Parse(described[1].Split('@')[1].Split(' ')[0]);
         Assert.DoesNotContain(contentOffset, new[] { 0, 1, 8, 19 });
+    }
+
+    [Fact]
+    public void Tuning_reads_past_non_ascii_bytes_in_the_sample()
+    {
+        var literals = new[] { new ScreenLiteral("content.dropboxapi.com"u8.ToArray(), true), new ScreenLiteral("amazonaws.com"u8.ToArray(), true) };
+        // A name with a non-ASCII letter first, then e-mail addresses: "com" is everywhere after it.
+        var sample = Encoding.UTF8.GetBytes("{\"u\":\"Björn\"}\n" + string.Concat(Enumerable.Repeat("{\"mail\":\"x@Corp.COM\",\"host\":\"y.com\"}\n", 300)));
+        var described = Utf8LiteralScreen.Create(literals, sample).Describe();
+        Assert.DoesNotContain("@19 ", described[0]); // not the "com" of content.dropboxapi.com
+        Assert.DoesNotContain("@10 ", described[1]); // nor that of amazonaws.com
     }
 
     [Fact]
