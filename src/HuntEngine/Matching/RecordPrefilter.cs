@@ -18,26 +18,50 @@ namespace HuntEngine.Matching;
 /// <c>" \ /</c> and control characters, which no literal holds; derivation checks that), so a
 /// record with <c>\u</c> anywhere is always parsed. Case-insensitive conditions search
 /// case-insensitively; the invariant lower-casing of usernames can also turn a non-ASCII letter
-/// into ASCII (the Kelvin sign), so for those a record with any non-ASCII byte is parsed. Keys,
+/// into ASCII (the Kelvin sign; <see cref="InvariantLowering.NonAsciiToAscii"/>, read from the
+/// runtime), so for those a record holding any such character is parsed. Keys,
 /// key order, whitespace and duplicates do not matter: the search is over the whole record.
 /// </para>
 /// </summary>
 internal sealed class RecordPrefilter
 {
     private readonly Requirement[][] _alternatives; // any pattern (OR) whose requirements (AND) all hold
-    // Every alternative needs its cheapest requirement: a record holding none of those literals (and
-    // no \u escape) is cleared after one vectorized pass over its bytes.
+    // Every alternative needs its cheapest requirement: one vectorized pass over the record finds
+    // which of those literals (and whether a \u escape) it holds, and only the alternatives whose
+    // first requirement holds are tested further. A record holding none is cleared.
     private readonly Utf8LiteralScreen? _screen;
+    private readonly ulong[] _alternativesOf = [];  // per screen literal: the alternatives whose first requirement it is
+    private int EscapeLiteral => _alternativesOf.Length - 1; // the last screen literal is \u
 
     private RecordPrefilter(Requirement[][] alternatives, ReadOnlySpan<byte> sample = default)
     {
         _alternatives = alternatives;
-        if (alternatives.Length > 0 && alternatives.All(a => a.Length > 0 && !a[0].NonAsciiMayHide))
+        if (alternatives.Length is > 0 and <= 64 && alternatives.All(a => a.Length > 0 && !a[0].NonAsciiMayHide))
         {
-            var literals = alternatives.SelectMany(a => a[0].Literals.Select(l => a[0].CaseInsensitive ? (l.ToLowerInvariant(), true) : (l, false)))
-                .Append(("\\u", false)).Distinct()
-                .Select(x => new ScreenLiteral(Encoding.ASCII.GetBytes(x.Item1), x.Item2)).ToArray();
-            _screen = Utf8LiteralScreen.Create(literals, sample);
+            var literals = new List<(string Text, bool IgnoreCase)>();
+            var owners = new List<ulong>();
+            for (int a = 0; a < alternatives.Length; a++)
+            {
+                foreach (var l in alternatives[a][0].Literals)
+                {
+                    var key = alternatives[a][0].CaseInsensitive ? (l.ToLowerInvariant(), true) : (l, false);
+                    int at = literals.IndexOf(key);
+                    if (at < 0)
+                    {
+                        at = literals.Count;
+                        literals.Add(key);
+                        owners.Add(0);
+                    }
+                    owners[at] |= 1UL << a;
+                }
+            }
+            literals.Add(("\\u", false));
+            owners.Add(0);
+            if (literals.Count <= 64)
+            {
+                _alternativesOf = owners.ToArray();
+                _screen = Utf8LiteralScreen.Create(literals.Select(x => new ScreenLiteral(Encoding.ASCII.GetBytes(x.Text), x.IgnoreCase)).ToArray(), sample);
+            }
         }
     }
 
@@ -77,19 +101,31 @@ internal sealed class RecordPrefilter
     public bool MayMatch(ReadOnlySpan<byte> record)
     {
         if (_alternatives.Length == 0) return false;
-        // No literal and no \u escape: cleared.
-        if (_screen is not null && _screen.Find(record, 0) < 0) return false;
-        if (record.IndexOf("\\u"u8) >= 0) return true;
-        foreach (var requirements in _alternatives)
+        if (_screen is null)
         {
-            bool all = true;
-            foreach (var r in requirements)
-            {
-                if (!r.Holds(record)) { all = false; break; }
-            }
-            if (all) return true;
+            if (record.IndexOf("\\u"u8) >= 0) return true;
+            foreach (var requirements in _alternatives)
+                if (AllHold(requirements, 0, record)) return true;
+            return false;
+        }
+        ulong held = _screen.LiteralsIn(record);
+        if (held == 0) return false;
+        if ((held >> EscapeLiteral & 1) != 0) return true; // a \u escape can hide any literal
+        ulong candidates = 0;
+        for (ulong h = held; h != 0; h &= h - 1) candidates |= _alternativesOf[System.Numerics.BitOperations.TrailingZeroCount(h)];
+        for (; candidates != 0; candidates &= candidates - 1)
+        {
+            // The first requirement holds (one of its literals is in the record): test the rest.
+            if (AllHold(_alternatives[System.Numerics.BitOperations.TrailingZeroCount(candidates)], 1, record)) return true;
         }
         return false;
+    }
+
+    private static bool AllHold(Requirement[] requirements, int from, ReadOnlySpan<byte> record)
+    {
+        for (int i = from; i < requirements.Length; i++)
+            if (!requirements[i].Holds(record)) return false;
+        return true;
     }
 
     public static RecordPrefilter Derive(IReadOnlyList<PatternSpec> patterns, IReadOnlyList<AggregateSpec> aggregates, IReadOnlyList<KindSpec> kinds)
@@ -215,8 +251,13 @@ internal sealed class RecordPrefilter
             Literals = literals;
             CaseInsensitive = caseInsensitive;
             NonAsciiMayHide = nonAsciiMayHide;
-            if (!caseInsensitive && literals.Length == 1) _single = Encoding.ASCII.GetBytes(literals[0]);
-            else _screen = Utf8LiteralScreen.Create(literals.Select(l => new ScreenLiteral(Encoding.ASCII.GetBytes(l), caseInsensitive)).ToArray(), sample);
+            var screened = literals.Select(l => new ScreenLiteral(Encoding.ASCII.GetBytes(l), caseInsensitive));
+            // A character that lower-cases into ASCII (the Kelvin sign) can stand for a letter of a
+            // literal: the record may hold the literal if it holds one of those, in its UTF-8 form.
+            if (nonAsciiMayHide) screened = screened.Concat(InvariantLowering.NonAsciiToAscii.Select(m => new ScreenLiteral(m.Utf8, false)));
+            var all = screened.ToArray();
+            if (all.Length == 1 && !caseInsensitive) _single = all[0].Bytes;
+            else _screen = Utf8LiteralScreen.Create(all, sample);
         }
 
         public Requirement TunedTo(ReadOnlySpan<byte> sample) => new(Column, Literals, CaseInsensitive, NonAsciiMayHide, sample);
@@ -226,17 +267,16 @@ internal sealed class RecordPrefilter
         public bool CaseInsensitive { get; }
         public bool NonAsciiMayHide { get; }
 
-        /// <summary>Ordinal searches first, case-insensitive ones (which also check for non-ASCII) after.</summary>
+        /// <summary>Ordinal searches first, case-insensitive ones after.</summary>
         public int Cost => (CaseInsensitive ? 100 : 0) + Literals.Length;
 
         public bool Holds(ReadOnlySpan<byte> record)
         {
-            if (NonAsciiMayHide && !System.Text.Ascii.IsValid(record)) return true;
             return _single is not null ? record.IndexOf(_single) >= 0 : _screen!.Find(record, 0) >= 0;
         }
 
         public override string ToString() =>
-            $"{Columns.Name(Column)}: {(CaseInsensitive ? "ascii-ci" : "ordinal")} any of [{string.Join(", ", Literals)}]{(NonAsciiMayHide ? " (non-ASCII parsed)" : "")}";
+            $"{Columns.Name(Column)}: {(CaseInsensitive ? "ascii-ci" : "ordinal")} any of [{string.Join(", ", Literals)}]{(NonAsciiMayHide ? " (or a character lowering into ASCII)" : "")}";
     }
 }
 

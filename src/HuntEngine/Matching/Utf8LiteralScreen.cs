@@ -6,11 +6,11 @@ using System.Runtime.Intrinsics.X86;
 
 namespace HuntEngine.Matching;
 
-/// <summary>An ASCII literal the screen looks for, compared ordinally or ignoring ASCII case.</summary>
+/// <summary>A literal the screen looks for: UTF-8 compared byte for byte, or ASCII compared ignoring ASCII case.</summary>
 internal readonly record struct ScreenLiteral(byte[] Bytes, bool IgnoreCase);
 
 /// <summary>
-/// Finds any of a few ASCII literals in UTF-8 bytes without widening them: Teddy (Hyperscan's
+/// Finds any of a few literals in UTF-8 bytes without widening them: Teddy (Hyperscan's
 /// multi-literal SIMD matcher, described in Langdale's notes and Rust's aho-corasick crate), eight
 /// buckets, a fingerprint of up to three consecutive bytes per literal, every candidate verified.
 /// <para>
@@ -86,14 +86,19 @@ internal sealed class Utf8LiteralScreen
     }
 
     /// <summary>
-    /// Builds a screen for <paramref name="literals"/> (non-empty, ASCII, no NUL), its fingerprints
+    /// Builds a screen for <paramref name="literals"/> (non-empty, no NUL, ASCII if case is ignored), its fingerprints
     /// chosen from <paramref name="sample"/> (empty: the last window of each literal).
     /// </summary>
     public static Utf8LiteralScreen Create(IReadOnlyList<ScreenLiteral> literals, ReadOnlySpan<byte> sample, SimdPath path = SimdPath.Auto)
     {
         if (literals.Count == 0) throw new ArgumentException("no literal", nameof(literals));
         foreach (var l in literals)
-            if (l.Bytes.Length == 0 || l.Bytes.Any(b => b is 0 or >= 0x80)) throw new ArgumentException("literals are non-empty ASCII without NUL", nameof(literals));
+        {
+            // Case is ignored for ASCII letters only, so such a literal must be ASCII; an ordinal one
+            // may hold any byte but NUL (which stands for "past the end" in the scalar tail).
+            if (l.Bytes.Length == 0 || l.Bytes.Contains((byte)0) || (l.IgnoreCase && !System.Text.Ascii.IsValid(l.Bytes)))
+                throw new ArgumentException("literals are non-empty, without NUL, and ASCII when case is ignored", nameof(literals));
+        }
         // ASCII letters lower-cased, every other byte kept (Ascii.ToLower would stop at the first
         // non-ASCII byte, and names such as Björn are in every real sample).
         byte[] folded = new byte[sample.Length];
@@ -201,7 +206,7 @@ internal sealed class Utf8LiteralScreen
 
     /// <summary>Per literal: its window (offset and text) and bucket, for tests and reports.</summary>
     public IReadOnlyList<string> Describe() =>
-        _entries.Select((e, i) => $"{System.Text.Encoding.ASCII.GetString(e.Bytes)} @{e.Offset} bucket {Array.FindIndex(_byBucket, b => b.Contains(i))}").ToList();
+        _entries.Select((e, i) => $"{System.Text.Encoding.UTF8.GetString(e.Bytes)} @{e.Offset} bucket {Array.FindIndex(_byBucket, b => b.Contains(i))}").ToList();
 
     /// <summary>
     /// The start of an occurrence of a literal at or after <paramref name="from"/>, or -1 when there
@@ -212,6 +217,58 @@ internal sealed class Utf8LiteralScreen
     public int Find(ReadOnlySpan<byte> text, int from)
     {
         if ((uint)from > (uint)text.Length) throw new ArgumentOutOfRangeException(nameof(from));
+        var first = new FirstHit { Start = -1 };
+        Scan(text, from, ref first);
+        return first.Start;
+    }
+
+    /// <summary>
+    /// Which literals occur in <paramref name="text"/>: bit i for the i-th literal the screen was
+    /// created with (at most 64 literals). Every candidate is verified against every literal of its
+    /// buckets, so the set is exact.
+    /// </summary>
+    public ulong LiteralsIn(ReadOnlySpan<byte> text)
+    {
+        if (_entries.Length > 64) throw new InvalidOperationException("more than 64 literals");
+        var held = new HeldLiterals();
+        Scan(text, 0, ref held);
+        return held.Bits;
+    }
+
+    /// <summary>Told of each verified occurrence, in order of fingerprint position; returns true to stop the scan.</summary>
+    private interface IHitVisitor
+    {
+        bool OnHit(int start, int literal);
+    }
+
+    private struct FirstHit : IHitVisitor
+    {
+        public int Start;
+
+        public bool OnHit(int start, int literal)
+        {
+            Start = start;
+            return true;
+        }
+    }
+
+    private struct HeldLiterals : IHitVisitor
+    {
+        public ulong Bits;
+
+        public bool OnHit(int start, int literal)
+        {
+            Bits |= 1UL << literal;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Visits the occurrences starting at or after <paramref name="from"/> whose fingerprints lie at
+    /// or after it, in fingerprint order; a generic struct visitor, so each use compiles to its own loop.
+    /// </summary>
+    private void Scan<TVisitor>(ReadOnlySpan<byte> text, int from, ref TVisitor visitor) where TVisitor : struct, IHitVisitor
+    {
         int p = from;
         ref byte start = ref MemoryMarshal.GetReference(text);
         if (_path == SimdPath.Vector256)
@@ -225,8 +282,7 @@ internal sealed class Utf8LiteralScreen
                 {
                     int j = BitOperations.TrailingZeroCount(mask);
                     mask &= mask - 1;
-                    int found = VerifyAt(text, from, p + j, r.GetElement(j));
-                    if (found >= 0) return found;
+                    if (VerifyAt(text, from, p + j, r.GetElement(j), ref visitor)) return;
                 }
             }
         }
@@ -241,8 +297,7 @@ internal sealed class Utf8LiteralScreen
                 {
                     int j = BitOperations.TrailingZeroCount(mask);
                     mask &= mask - 1;
-                    int found = VerifyAt(text, from, p + j, r.GetElement(j));
-                    if (found >= 0) return found;
+                    if (VerifyAt(text, from, p + j, r.GetElement(j), ref visitor)) return;
                 }
             }
         }
@@ -257,11 +312,8 @@ internal sealed class Utf8LiteralScreen
                 int b = p + k < text.Length ? text[p + k] : 0;
                 bits &= _low[k][b & 0xF] & _high[k][b >> 4];
             }
-            if (bits == 0) continue;
-            int found = VerifyAt(text, from, p, bits);
-            if (found >= 0) return found;
+            if (bits != 0 && VerifyAt(text, from, p, bits, ref visitor)) return;
         }
-        return -1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -289,8 +341,8 @@ internal sealed class Utf8LiteralScreen
             & Vector128.ShuffleNative(_low2.GetLower(), v2 & nibble) & Vector128.ShuffleNative(_high2.GetLower(), Vector128.ShiftRightLogical(v2.AsUInt16(), 4).AsByte() & nibble);
     }
 
-    /// <summary>Checks each literal of the candidate's buckets byte for byte; the start of the first found, or -1.</summary>
-    private int VerifyAt(ReadOnlySpan<byte> text, int from, int window, int bits)
+    /// <summary>Checks each literal of the candidate's buckets byte for byte and tells the visitor of each one found; true when it says stop.</summary>
+    private bool VerifyAt<TVisitor>(ReadOnlySpan<byte> text, int from, int window, int bits, ref TVisitor visitor) where TVisitor : struct, IHitVisitor
     {
         while (bits != 0)
         {
@@ -302,9 +354,10 @@ internal sealed class Utf8LiteralScreen
                 int s = window - e.Offset;
                 if (s < from || s + e.Bytes.Length > text.Length) continue;
                 var candidate = text.Slice(s, e.Bytes.Length);
-                if (e.IgnoreCase ? System.Text.Ascii.EqualsIgnoreCase(candidate, e.Bytes) : candidate.SequenceEqual(e.Bytes)) return s;
+                if ((e.IgnoreCase ? System.Text.Ascii.EqualsIgnoreCase(candidate, e.Bytes) : candidate.SequenceEqual(e.Bytes))
+                    && visitor.OnHit(s, i)) return true;
             }
         }
-        return -1;
+        return false;
     }
 }

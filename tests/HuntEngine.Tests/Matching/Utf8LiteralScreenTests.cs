@@ -37,13 +37,17 @@ public sealed class Utf8LiteralScreenTests
     // ({ [, } ], @ `, | \\): those must never be folded.
     private const string Alphabet = "aAbBcCeE\"\\ .:{}0[]@`|";
 
-    private static byte[] RandomLiteral(Random rng)
+    private static byte[] RandomLiteral(Random rng, bool ignoreCase)
     {
         int n = rng.Next(4) == 0 ? rng.Next(7, 31) : rng.Next(1, 7);
-        var b = new byte[n];
-        for (int i = 0; i < n; i++) b[i] = (byte)Alphabet[rng.Next(Alphabet.Length)];
-        return b;
+        var b = new List<byte>(n + 3);
+        for (int i = 0; i < n; i++) b.Add((byte)Alphabet[rng.Next(Alphabet.Length)]);
+        // An ordinal literal may hold UTF-8 (the username rule screens for the Kelvin sign).
+        if (!ignoreCase && rng.Next(4) == 0) b.InsertRange(rng.Next(b.Count + 1), NonAscii[rng.Next(NonAscii.Length)]);
+        return b.ToArray();
     }
+
+    private static readonly byte[][] NonAscii = [[0xE2, 0x84, 0xAA], [0xC3, 0xA9], [0xC4, 0xB0]];
 
     private static byte[] RandomText(Random rng, IReadOnlyList<ScreenLiteral> literals, int length)
     {
@@ -63,7 +67,7 @@ public sealed class Utf8LiteralScreenTests
                     text.AddRange(m.Take(Math.Max(0, m.Length - 1)));
                     break;
                 case 2:
-                    text.AddRange(new byte[] { 0xC3, 0xA9, 0xE2, 0x84, 0xAA, 0x0A }.Take(rng.Next(1, 7)));
+                    text.AddRange(new byte[] { 0xC3, 0xA9, 0xE2, 0x84, 0xAA, 0x0A, 0xC4, 0xB0 }.Skip(rng.Next(0, 4)).Take(rng.Next(1, 6)));
                     break;
                 default:
                     text.Add((byte)Alphabet[rng.Next(Alphabet.Length)]);
@@ -82,11 +86,23 @@ public sealed class Utf8LiteralScreenTests
         for (int round = 0; round < 400; round++)
         {
             var literals = Enumerable.Range(0, rng.Next(1, 16))
-                .Select(_ => new ScreenLiteral(RandomLiteral(rng), rng.Next(2) == 0)).ToList();
+                .Select(_ => rng.Next(2) == 0).Select(ci => new ScreenLiteral(RandomLiteral(rng, ci), ci)).ToList();
             var sample = rng.Next(3) == 0 ? [] : RandomText(rng, literals, rng.Next(0, 400));
             var screen = Utf8LiteralScreen.Create(literals, sample, path);
             var text = RandomText(rng, literals, rng.Next(0, 120));
             var all = Occurrences(text, literals);
+            // Which literals occur: exact, every literal of every candidate checked.
+            ulong expected = 0;
+            for (int i = 0; i < literals.Count; i++)
+            {
+                var l = literals[i];
+                for (int at = 0; at + l.Bytes.Length <= text.Length; at++)
+                {
+                    var span = text.AsSpan(at, l.Bytes.Length);
+                    if (l.IgnoreCase ? Ascii.EqualsIgnoreCase(span, l.Bytes) : span.SequenceEqual(l.Bytes)) { expected |= 1UL << i; break; }
+                }
+            }
+            Assert.Equal(expected, screen.LiteralsIn(text));
             for (int from = 0; from <= text.Length; from++)
             {
                 int r = screen.Find(text, from);
