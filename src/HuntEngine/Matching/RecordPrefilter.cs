@@ -101,13 +101,7 @@ internal sealed class RecordPrefilter
     public bool MayMatch(ReadOnlySpan<byte> record)
     {
         if (_alternatives.Length == 0) return false;
-        if (_screen is null)
-        {
-            if (record.IndexOf("\\u"u8) >= 0) return true;
-            foreach (var requirements in _alternatives)
-                if (AllHold(requirements, 0, record)) return true;
-            return false;
-        }
+        if (_screen is null) return MayMatchWithoutScreen(record);
         ulong held = _screen.LiteralsIn(record);
         if (held == 0) return false;
         if ((held >> EscapeLiteral & 1) != 0) return true; // a \u escape can hide any literal
@@ -118,6 +112,19 @@ internal sealed class RecordPrefilter
             // The first requirement holds (one of its literals is in the record): test the rest.
             if (AllHold(_alternatives[System.Numerics.BitOperations.TrailingZeroCount(candidates)], 1, record)) return true;
         }
+        return false;
+    }
+
+    /// <summary>
+    /// The same answer as <see cref="MayMatch"/>, by testing every requirement of every alternative
+    /// (when there is no screen, and as the reference the tests hold the screen to).
+    /// </summary>
+    internal bool MayMatchWithoutScreen(ReadOnlySpan<byte> record)
+    {
+        if (_alternatives.Length == 0) return false;
+        if (record.IndexOf("\\u"u8) >= 0) return true;
+        foreach (var requirements in _alternatives)
+            if (AllHold(requirements, 0, record)) return true;
         return false;
     }
 
@@ -176,6 +183,9 @@ internal sealed class RecordPrefilter
         }
         var list = literals.Distinct().ToList();
         if (list.Count == 0 || list.Any(l => l.Length == 0 || l.Any(ch => ch is '"' or '\\' or '/' || ch < 0x20 || ch >= 0x80))) return null;
+        // ASCII literals compared ignoring case: one spelling each (else "Mega" and "mega" would each
+        // contain the other and the minimal set below would keep neither).
+        if (caseInsensitive) list = list.Select(l => l.ToLowerInvariant()).Distinct().ToList();
         if (!ColumnIsFromRecordText(c.Column, c.Op, list, kinds)) return null;
         // A whole value equal to a literal that only a JSON string can give stands in the record's
         // text right after a quote: `"high"` at the top level, `\"high\"` in JSON text held in a

@@ -146,21 +146,13 @@ internal sealed class Utf8LiteralScreen
         var byteFreq = new double[256];
         foreach (byte b in sample) byteFreq[b]++;
         for (int b = 0; b < 256; b++) byteFreq[b] = (byteFreq[b] + 1) / (sample.Length + 256);
-        var groups = new List<(List<int> Members, double Cost)>();
-        var keys = new Dictionary<string, int>();
+        var groups = new List<Group>();
         for (int i = 0; i < entries.Length; i++)
         {
-            string key = string.Join("|", Enumerable.Range(0, Window).Select(k => string.Join(",", AcceptedAt(entries[i], k))));
-            if (keys.TryGetValue(key, out int g))
-            {
-                groups[g].Members.Add(i);
-                groups[g] = (groups[g].Members, groups[g].Cost + cost[i]);
-            }
-            else
-            {
-                keys[key] = groups.Count;
-                groups.Add(([i], cost[i]));
-            }
+            var nibbles = Group.Of(entries[i]);
+            int same = groups.FindIndex(g => g.SameNibbles(nibbles));
+            if (same >= 0) groups[same] = groups[same].With(i, cost[i]);
+            else groups.Add(nibbles with { Members = [i], Cost = cost[i] });
         }
         while (groups.Count > Buckets)
         {
@@ -168,12 +160,12 @@ internal sealed class Utf8LiteralScreen
             for (int a = 0; a < groups.Count; a++)
                 for (int b = a + 1; b < groups.Count; b++)
                 {
-                    double merged = Math.Max(groups[a].Cost + groups[b].Cost, Estimate([.. groups[a].Members, .. groups[b].Members], entries, byteFreq) * sample.Length);
+                    double merged = Math.Max(groups[a].Cost + groups[b].Cost, groups[a].Union(groups[b]).Estimate(byteFreq) * sample.Length);
                     double added = merged - groups[a].Cost - groups[b].Cost;
                     if (added < best.Cost) best = (a, b, added);
                 }
-            var (ga, gb) = (groups[best.A], groups[best.B]);
-            groups[best.A] = ([.. ga.Members, .. gb.Members], ga.Cost + gb.Cost + best.Cost);
+            var union = groups[best.A].Union(groups[best.B]);
+            groups[best.A] = union with { Cost = groups[best.A].Cost + groups[best.B].Cost + best.Cost };
             groups.RemoveAt(best.B);
         }
         var bucketOf = new int[entries.Length];
@@ -182,26 +174,50 @@ internal sealed class Utf8LiteralScreen
         return bucketOf;
     }
 
-    /// <summary>The chance that a position is a candidate of a bucket holding <paramref name="members"/>, bytes taken as independent.</summary>
-    private static double Estimate(List<int> members, Entry[] entries, double[] byteFreq)
+    /// <summary>
+    /// Literals sharing a bucket: per window position, the low and high nibbles its table accepts
+    /// (bit n set: nibble n), so a merge is a union of masks.
+    /// </summary>
+    private sealed record Group(ushort Low0, ushort High0, ushort Low1, ushort High1, ushort Low2, ushort High2)
     {
-        double p = 1;
-        for (int k = 0; k < Window; k++)
+        public List<int> Members { get; init; } = [];
+        public double Cost { get; init; }
+
+        public static Group Of(Entry e)
         {
-            var low = new bool[16];
-            var high = new bool[16];
-            foreach (int i in members)
-                foreach (int b in AcceptedAt(entries[i], k))
+            Span<ushort> low = stackalloc ushort[Window], high = stackalloc ushort[Window];
+            for (int k = 0; k < Window; k++)
+                foreach (int b in AcceptedAt(e, k))
                 {
-                    low[b & 0xF] = true;
-                    high[b >> 4] = true;
+                    low[k] |= (ushort)(1 << (b & 0xF));
+                    high[k] |= (ushort)(1 << (b >> 4));
                 }
-            double pk = 0;
-            for (int b = 0; b < 256; b++)
-                if (low[b & 0xF] && high[b >> 4]) pk += byteFreq[b];
-            p *= pk;
+            return new Group(low[0], high[0], low[1], high[1], low[2], high[2]);
         }
-        return p;
+
+        public bool SameNibbles(Group o) =>
+            (Low0, High0, Low1, High1, Low2, High2) == (o.Low0, o.High0, o.Low1, o.High1, o.Low2, o.High2);
+
+        public Group With(int member, long cost) => this with { Members = [.. Members, member], Cost = Cost + cost };
+
+        public Group Union(Group o) => new((ushort)(Low0 | o.Low0), (ushort)(High0 | o.High0), (ushort)(Low1 | o.Low1),
+            (ushort)(High1 | o.High1), (ushort)(Low2 | o.Low2), (ushort)(High2 | o.High2)) { Members = [.. Members, .. o.Members] };
+
+        /// <summary>The chance that a position is a candidate of this bucket, bytes taken as independent.</summary>
+        public double Estimate(double[] byteFreq) =>
+            Accepting(Low0, High0, byteFreq) * Accepting(Low1, High1, byteFreq) * Accepting(Low2, High2, byteFreq);
+
+        private static double Accepting(ushort low, ushort high, double[] byteFreq)
+        {
+            double p = 0;
+            for (int h = 0; h < 16; h++)
+            {
+                if ((high >> h & 1) == 0) continue;
+                for (int l = 0; l < 16; l++)
+                    if ((low >> l & 1) != 0) p += byteFreq[h << 4 | l];
+            }
+            return p;
+        }
     }
 
     /// <summary>Per literal: its window (offset and text) and bucket, for tests and reports.</summary>

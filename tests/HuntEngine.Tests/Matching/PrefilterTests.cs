@@ -177,4 +177,88 @@ public sealed class PrefilterTests
         Assert.True(detected > 300 && detectedViaKelvin > 50, $"{detected} detections, {detectedViaKelvin} through the Kelvin sign");
         Assert.True(clearedNonAscii > 300, $"non-ASCII records without a keyword should be cleared ({clearedNonAscii})");
     }
+
+    /// <summary>
+    /// Made-up catalogs exercise what the shipped one does not: first literals shared by several
+    /// patterns, the same text ordinal and ignoring case, single-condition patterns, more patterns
+    /// than a screen serves (64). The screened answer must equal testing every requirement.
+    /// </summary>
+    [Fact]
+    public void Screened_answer_equals_testing_every_requirement_on_made_up_catalogs()
+    {
+        var rng = new Random(99);
+        string[] vocab = ["Alpha", "alpha", "ALPHA", "Beta", "beta", "gam", "Gamma", "del", "delta", "eps", "x", "yy", "zzz", "Mega", "mega"];
+        Column[] columns = [Column.EventName, Column.AppName, Column.AppDisplayName, Column.Username];
+        MatchOp[] ops = [MatchOp.Contains, MatchOp.AsciiIgnoreCaseContains, MatchOp.LowerInvariantContains];
+        int screened = 0;
+        for (int round = 0; round < 200; round++)
+        {
+            int patternCount = rng.Next(4) == 0 ? rng.Next(60, 70) : rng.Next(1, 8);
+            var patterns = new List<PatternSpec>();
+            for (int p = 0; p < patternCount; p++)
+            {
+                var conditions = new List<Condition>();
+                for (int c = rng.Next(1, 4); c > 0; c--)
+                {
+                    var op = ops[rng.Next(ops.Length)];
+                    var column = op == MatchOp.LowerInvariantContains ? Column.Username : columns[rng.Next(columns.Length)];
+                    var values = Enumerable.Range(0, rng.Next(1, 4)).Select(_ => vocab[rng.Next(vocab.Length)])
+                        .Select(v => op == MatchOp.Contains ? v : v.ToLowerInvariant()).Distinct().ToArray();
+                    conditions.Add(new Condition(column, op, values));
+                }
+                patterns.Add(new PatternSpec("p" + p, conditions.ToArray()));
+            }
+            var prefilter = RecordPrefilter.Derive(patterns, [], KindCatalog.Kinds);
+            if (prefilter.HasScreen) screened++;
+            for (int t = 0; t < 100; t++)
+            {
+                var text = new StringBuilder("{");
+                for (int i = rng.Next(0, 8); i > 0; i--)
+                {
+                    string v = vocab[rng.Next(vocab.Length)];
+                    if (rng.Next(3) == 0) v = new string(v.Select(ch => rng.Next(2) == 0 ? char.ToUpperInvariant(ch) : char.ToLowerInvariant(ch)).ToArray());
+                    text.Append(v);
+                    if (rng.Next(20) == 0) text.Append("\\u");
+                    if (rng.Next(10) == 0) text.Append('\u212A');
+                    if (rng.Next(3) == 0) text.Append(' ');
+                }
+                var bytes = Encoding.UTF8.GetBytes(text.Append('}').ToString());
+                Assert.True(prefilter.MayMatchWithoutScreen(bytes) == prefilter.MayMatch(bytes),
+                    $"round {round}: {text}\n{string.Join("\n", prefilter.Describe().Select(a => string.Join(" AND ", a)))}");
+            }
+        }
+        Assert.True(screened > 40, $"many made-up catalogs should get a screen ({screened} of 200)");
+    }
+
+    /// <summary>
+    /// Every code point, put in place of each keyword letter it lower-cases to (the spec lowers with
+    /// <c>ToLowerInvariant</c>): the matcher's lowering agrees with the runtime's wherever either gives
+    /// ASCII, and a username the engine detects is never cleared.
+    /// </summary>
+    [Fact]
+    public void Every_code_point_that_lowers_into_a_keyword_letter_is_parsed()
+    {
+        string[] keywords = ["helpdesk", "itsupport", "servicedesk", "techsupport", "itadmin", "sysadmin", "microsoftsupport", "o365support", "m365support"];
+        Span<byte> lowered = stackalloc byte[16];
+        int substituted = 0;
+        for (int cp = 0x80; cp <= 0x10FFFF; cp++)
+        {
+            if (cp is >= 0xD800 and <= 0xDFFF) continue;
+            string s = char.ConvertFromUtf32(cp);
+            string spec = s.ToLowerInvariant();
+            string mine = Encoding.UTF8.GetString(lowered[..InvariantLowering.Lower(Encoding.UTF8.GetBytes(s), lowered)]);
+            if (spec.Any(c => c < 0x80) || mine.Any(c => c < 0x80)) Assert.True(spec == mine, $"U+{cp:X4}: runtime {spec}, matcher {mine}");
+            if (!spec.Any(c => c < 0x80)) continue;
+            foreach (var keyword in keywords)
+                for (int i = 0; i < keyword.Length; i++)
+                {
+                    if (!spec.Contains(keyword[i])) continue;
+                    string json = $$"""{"CreationTime":"2026-11-20T10:15:30Z","Operation":"MessageSent","Workload":"MicrosoftTeams","UserId":"{{keyword[..i] + s + keyword[(i + 1)..]}}@corp.com"}""";
+                    Assert.Equal("Teams_ITImpersonation", EngineProbe.Detect(json));
+                    Assert.True(MayMatch(json), json);
+                    substituted++;
+                }
+        }
+        Assert.True(substituted > 0, "the Kelvin sign lowers to k on this runtime");
+    }
 }

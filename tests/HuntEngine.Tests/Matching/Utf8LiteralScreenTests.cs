@@ -216,4 +216,46 @@ public sealed class Utf8LiteralScreenTests
             Assert.True(cleared > lines.Count / 3, $"cleared {cleared} of {lines.Count}");
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Paths))]
+    public void Literals_in_a_text_with_up_to_64_literals_up_to_its_last_byte(int simd)
+    {
+        var rng = new Random(1234 + simd);
+        const string alphabet = "abAB\"\\u.";
+        for (int round = 0; round < 300; round++)
+        {
+            int n = rng.Next(1, 65);
+            var literals = new List<ScreenLiteral>();
+            for (int i = 0; i < n; i++)
+            {
+                bool ci = rng.Next(2) == 0;
+                var b = new List<byte>();
+                for (int k = rng.Next(1, rng.Next(3) == 0 ? 9 : 4); k > 0; k--) b.Add((byte)alphabet[rng.Next(alphabet.Length)]);
+                if (!ci && rng.Next(4) == 0) b.InsertRange(rng.Next(b.Count + 1), NonAscii[rng.Next(NonAscii.Length)]);
+                literals.Add(new ScreenLiteral(b.ToArray(), ci));
+            }
+            var text = new List<byte>();
+            for (int length = rng.Next(0, 300); text.Count < length;)
+            {
+                if (rng.Next(6) == 0) text.AddRange(literals[rng.Next(n)].Bytes.Select(c => rng.Next(3) == 0 && char.IsAsciiLetter((char)c) ? (byte)(c ^ 0x20) : c));
+                else if (rng.Next(8) == 0) text.AddRange(NonAscii[rng.Next(NonAscii.Length)]);
+                else text.Add((byte)alphabet[rng.Next(alphabet.Length)]);
+            }
+            var bytes = text.ToArray();
+            var screen = Utf8LiteralScreen.Create(literals, rng.Next(2) == 0 ? [] : bytes.Reverse().ToArray(), (Path)simd);
+            // A literal is in the first `cut` bytes when its earliest-ending occurrence ends by then.
+            var firstEnd = new int[n];
+            for (int i = 0; i < n; i++)
+                firstEnd[i] = Occurrences(bytes, [literals[i]]).Select(o => o.Start + o.Length).DefaultIfEmpty(int.MaxValue).Min();
+            // every length in the last 40 bytes: the vector loop, then the scalar tail
+            for (int cut = Math.Max(0, bytes.Length - 40); cut <= bytes.Length; cut++)
+            {
+                ulong expected = 0;
+                for (int i = 0; i < n; i++)
+                    if (firstEnd[i] <= cut) expected |= 1UL << i;
+                Assert.Equal(expected, screen.LiteralsIn(bytes.AsSpan(0, cut)));
+            }
+        }
+    }
 }
