@@ -137,7 +137,7 @@ internal sealed class Utf8LiteralScreen
     }
 
     /// <summary>
-    /// Entries whose windows accept the same bytes share a bucket. While more groups than buckets
+    /// Entries whose windows accept the same nibbles share a bucket. While more groups than buckets
     /// remain, the two whose union adds the fewest expected candidates are merged: a bucket's table
     /// accepts every mix of its members' nibbles, estimated from the sample's byte frequencies.
     /// </summary>
