@@ -38,8 +38,9 @@ internal static class InputFiles
             }
         }
         // A file reached twice (a folder and a file in it both given, two spellings of one path, a
-        // link and its target) is scanned once, under the name it was first reached by: scanning it
-        // twice would double its detections and could make a burst of events that happened once.
+        // link and its target, two hard links as in rsnapshot-style backups) is scanned once, under
+        // the name it was first reached by: scanning it twice would double its detections and could
+        // make a burst of events that happened once.
         var seen = new HashSet<string>(StringComparer.Ordinal);
         return found.Where(f => f.Problem is not null || seen.Add(Identity(f.Path)))
             .Select((f, i) => new InputFile(i, f.Path, f.Length, f.Problem)).ToList();
@@ -47,6 +48,7 @@ internal static class InputFiles
 
     private static string Identity(string path)
     {
+        if (FileId.TryGet(path, out ulong device, out ulong inode)) return $"inode {device}:{inode}";
         try
         {
             var info = new FileInfo(path);
@@ -106,5 +108,41 @@ internal static class InputFiles
         {
             return (path, 0, $"cannot read: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// A file's device and inode (<c>stat</c>, following links), where the runtime can ask for them:
+    /// 64-bit Linux, whose <c>struct stat</c> starts with both on x64 and Arm64, glibc and musl
+    /// alike. Elsewhere, or with a C library that does not export <c>stat</c> (glibc before 2.33),
+    /// identity falls back to the resolved path, which misses hard links only.
+    /// </summary>
+    private static class FileId
+    {
+        private static bool _unavailable = !OperatingSystem.IsLinux() || !Environment.Is64BitProcess
+            || System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture is not (System.Runtime.InteropServices.Architecture.X64 or System.Runtime.InteropServices.Architecture.Arm64);
+
+        public static unsafe bool TryGet(string path, out ulong device, out ulong inode)
+        {
+            device = inode = 0;
+            if (_unavailable) return false;
+            byte* buffer = stackalloc byte[512]; // struct stat is 128–144 bytes on these targets
+            try
+            {
+                if (stat(path, buffer) != 0) return false;
+            }
+            catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+            {
+                _unavailable = true;
+                return false;
+            }
+            device = *(ulong*)buffer;
+            inode = *(ulong*)(buffer + 8);
+            return true;
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+#pragma warning disable CA2101, SYSLIB1054 // a file name is bytes on Linux; UTF-8 marshalling below
+        private static extern unsafe int stat([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, byte* buffer);
+#pragma warning restore CA2101, SYSLIB1054
     }
 }

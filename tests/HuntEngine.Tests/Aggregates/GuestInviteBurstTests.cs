@@ -74,6 +74,26 @@ public sealed class GuestInviteBurstTests
     }
 
     [Fact]
+    public void Hard_links_to_one_file_are_scanned_once()
+    {
+        if (!OperatingSystem.IsLinux()) return; // inode identity is read on Linux only
+        using var dir = new TempDir();
+        var file = Path.Combine(dir.Path, "a", "x.ndjson");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        File.WriteAllText(file, Ndjson(InvitesAt(0, 5, 10)));
+        // rsnapshot-style: the same file hard-linked into a second snapshot folder
+        var copy = Path.Combine(dir.Path, "b", "x.ndjson");
+        Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+        using (var ln = System.Diagnostics.Process.Start("ln", [file, copy])) ln.WaitForExit();
+        var other = Path.Combine(dir.Path, "b", "z.ndjson");
+        File.WriteAllText(other, Ndjson(InvitesAt(20)));
+        var r = HuntScanner.Run(new ScanOptions { Paths = [dir.Path] });
+        Assert.Equal([file, other], r.Summary.Files.Select(f => f.Path));
+        Assert.Empty(r.Detections); // four invites, not seven: no burst
+        Assert.Equal(4, r.Summary.RecordsByKind.Values.Sum());
+    }
+
+    [Fact]
     public void Seed_test_4_six_invitations_in_an_hour_fire_once()
     {
         var records = InvitesAt(0, 9, 18, 27, 36, 45);
