@@ -40,6 +40,7 @@ internal struct JsonValueScanner
 
     private readonly int _maxDepth;
     private readonly bool _controlBreaksString;
+    private readonly bool _byteAtATime; // tests: the walk alone, to compare the 64-byte reads with
     private ulong[] _stack; // one bit per open container: 1 = object, 0 = array
     private int _depth;
     private bool _inString;
@@ -47,10 +48,11 @@ internal struct JsonValueScanner
     private bool _started;
     private bool _scalar;
 
-    public JsonValueScanner(int maxDepth, bool controlBreaksString)
+    public JsonValueScanner(int maxDepth, bool controlBreaksString, bool byteAtATime = false)
     {
         _maxDepth = maxDepth;
         _controlBreaksString = controlBreaksString;
+        _byteAtATime = byteAtATime;
         _stack = new ulong[(maxDepth + 64) / 64];
         Reset();
     }
@@ -91,7 +93,7 @@ internal struct JsonValueScanner
             return ScanStatus.Complete;
         }
 
-        while (pos + 64 <= data.Length)
+        while (!_byteAtATime && pos + 64 <= data.Length)
         {
             var status = AdvanceBlock(data, ref pos);
             if (status != ScanStatus.NeedMore) return status;
@@ -176,10 +178,11 @@ internal struct JsonValueScanner
             }
         }
 
-        ulong events = Vector256.IsHardwareAccelerated
-            ? Events(Vector256.LoadUnsafe(ref at), _controlBreaksString) | (ulong)Events(Vector256.LoadUnsafe(ref at, 32), _controlBreaksString) << 32
-            : Events(Vector128.LoadUnsafe(ref at), _controlBreaksString) | (ulong)Events(Vector128.LoadUnsafe(ref at, 16), _controlBreaksString) << 16
-                | (ulong)Events(Vector128.LoadUnsafe(ref at, 32), _controlBreaksString) << 32 | (ulong)Events(Vector128.LoadUnsafe(ref at, 48), _controlBreaksString) << 48;
+        // The bytes that can change the state: quotes, backslashes, brackets, and (when strict)
+        // control bytes, each visited in order.
+        ulong events = quotes | Mask(ref at, (byte)'\\', Compare.Equal)
+            | Mask(ref at, (byte)'{', Compare.EqualIgnoringBit5) | Mask(ref at, (byte)'}', Compare.EqualIgnoringBit5)
+            | (_controlBreaksString ? Mask(ref at, 0x20, Compare.Below) : 0);
         if (_escape)
         {
             // The first byte is escaped (a backslash ended the previous bytes): it changes nothing.
@@ -269,32 +272,6 @@ internal struct JsonValueScanner
         Compare.EqualIgnoringBit5 => Vector128.Equals(v | Vector128.Create((byte)0x20), Vector128.Create(value)),
         _ => Vector128.LessThan(v, Vector128.Create(value)),
     }).ExtractMostSignificantBits();
-
-    /// <summary>
-    /// One bit per byte that can change the scan: a quote, a backslash, a bracket (<c>{ [</c> and
-    /// <c>} ]</c> differ from each other only in bit 5, so one compare finds each pair), and with
-    /// <paramref name="controls"/> a byte below 0x20.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Events(Vector256<byte> v, bool controls)
-    {
-        var folded = v | Vector256.Create((byte)0x20);
-        var hit = Vector256.Equals(v, Vector256.Create((byte)'"')) | Vector256.Equals(v, Vector256.Create((byte)'\\'))
-            | Vector256.Equals(folded, Vector256.Create((byte)'{')) | Vector256.Equals(folded, Vector256.Create((byte)'}'));
-        if (controls) hit |= Vector256.LessThan(v, Vector256.Create((byte)0x20));
-        return hit.ExtractMostSignificantBits();
-    }
-
-    /// <inheritdoc cref="Events(Vector256{byte}, bool)"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Events(Vector128<byte> v, bool controls)
-    {
-        var folded = v | Vector128.Create((byte)0x20);
-        var hit = Vector128.Equals(v, Vector128.Create((byte)'"')) | Vector128.Equals(v, Vector128.Create((byte)'\\'))
-            | Vector128.Equals(folded, Vector128.Create((byte)'{')) | Vector128.Equals(folded, Vector128.Create((byte)'}'));
-        if (controls) hit |= Vector128.LessThan(v, Vector128.Create((byte)0x20));
-        return hit.ExtractMostSignificantBits();
-    }
 
     private bool Push(bool isObject)
     {
