@@ -65,6 +65,9 @@ internal sealed class ScanWorker
             _prefilterTunedOn = Math.Min(block.Length, TuningSampleBytes);
             _prefilter = _prefilter.TunedTo(block.Buffer.AsSpan(0, _prefilterTunedOn));
         }
+        // Records of arrays, wrappers and CSV rows are screened like lines: one search across the
+        // block, repeated only past a record holding a hit (their frames come in order).
+        var recordSweep = new ScreenSweep();
         foreach (ref readonly var f in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(block.Frames))
         {
             switch (f.Kind)
@@ -73,6 +76,13 @@ internal sealed class ScanWorker
                     ProcessLines(block, file, f);
                     break;
                 case FrameKind.Record:
+                    if (_prefilter is { HasScreen: true } prefilter && f.Length <= _context.Options.MaxRecordBytes
+                        && recordSweep.Clears(prefilter, block.Buffer.AsSpan(0, block.Length), f.Start, f.Length) && LooksWhole(block.Bytes(f)))
+                    {
+                        _counts.Framed++;
+                        _counts.Cleared++;
+                        break;
+                    }
                     ProcessRecord(block, file, f.Start, f.Length, f.Offset);
                     break;
                 case FrameKind.Malformed:

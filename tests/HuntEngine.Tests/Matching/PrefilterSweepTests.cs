@@ -92,4 +92,56 @@ public sealed class PrefilterSweepTests
         Assert.True(brokenButWhole > 0 && on.Malformed > 0, "the corpus should hold bad records of both sorts");
         Assert.Equal(Hit.Of(offResult.Detections), Hit.Of(onResult.Detections));
     }
+
+    [Theory]
+    [InlineData(1, 16 << 10, 4, false)]
+    [InlineData(3, 64 << 10, 5, true)]
+    [InlineData(2, 1 << 20, 6, true)]
+    public void Elements_of_arrays_and_wrappers_are_accounted_exactly_as_record_by_record(int threads, int blockBytes, int seed, bool wrapper)
+    {
+        var rng = new Random(seed);
+        var elements = new List<byte[]>();
+        int brokenButWhole = 0;
+        foreach (var (json, _) in CorpusGenerator.Records(new GeneratorOptions(seed, 700_000, seed % 2 == 0 ? Mix.TeamsHeavy : Mix.Typical, PlantRate: 0.05)))
+        {
+            elements.Add(json);
+            switch (rng.Next(40))
+            {
+                case 0:
+                    elements.Add(Encoding.ASCII.GetBytes(BrokenButWhole[rng.Next(BrokenButWhole.Length)]));
+                    brokenButWhole++;
+                    break;
+                case 1:
+                    // not an object, bad UTF-8, too deep: parsed and malformed either way
+                    elements.Add(BrokenNotWhole[1 + rng.Next(BrokenNotWhole.Length - 1)]);
+                    break;
+                case 2:
+                    string pad = new('p', MaxRecord + rng.Next(1, 3000));
+                    elements.Add(Encoding.ASCII.GetBytes(rng.Next(2) == 0 ? $"{{\"pad\":\"{pad}\"}}" : $"{{\"Operation\":\"MessageSent\",\"pad\":\"{pad}\"}}"));
+                    break;
+            }
+        }
+        var file = new List<byte>(Encoding.ASCII.GetBytes(wrapper ? "{\"@odata.context\":\"x\",\"value\":[\n" : "[\n"));
+        for (int i = 0; i < elements.Count; i++)
+        {
+            if (i > 0) file.AddRange(Encoding.ASCII.GetBytes(rng.Next(3) == 0 ? " ,\r\n  " : ","));
+            file.AddRange(elements[i]);
+        }
+        file.AddRange(Encoding.ASCII.GetBytes(wrapper ? "]}" : "]"));
+        var bytes = file.ToArray();
+
+        long oversized = elements.Count(e => e.Length > MaxRecord);
+        long cleared = elements.Count(e => e.Length <= MaxRecord && !RecordPrefilter.Default.MayMatch(e) && ScanWorker.LooksWhole(e, 512));
+        ScanOptions Tweak(ScanOptions o, bool prefilter) => o with { Threads = threads, BlockBytes = blockBytes, MaxRecordBytes = MaxRecord, Prefilter = prefilter };
+        var offResult = BadInputScan.Bytes(bytes, o => Tweak(o, false));
+        var onResult = BadInputScan.Bytes(bytes, o => Tweak(o, true));
+        var (off, on) = (offResult.Summary, onResult.Summary);
+
+        Assert.Equal((long)elements.Count, off.RecordsFramed);
+        Assert.Equal((off.RecordsFramed, oversized, cleared), (on.RecordsFramed, on.Oversized, on.RecordsCleared));
+        Assert.Equal(oversized, off.Oversized);
+        Assert.Equal(off.Malformed - brokenButWhole, on.Malformed);
+        Assert.True(cleared > elements.Count / 2 && brokenButWhole > 0, $"cleared {cleared} of {elements.Count}, {brokenButWhole} broken");
+        Assert.Equal(Hit.Of(offResult.Detections), Hit.Of(onResult.Detections));
+    }
 }
