@@ -205,8 +205,9 @@ internal sealed class CsvRowScanner(bool byteAtATime = false)
         return false;
     }
 
+    /// <summary>Bit i set where byte i of the 64 at <paramref name="at"/> is a quote.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong QuoteMask(ref byte at)
+    internal static ulong QuoteMask(ref byte at)
     {
         if (Vector256.IsHardwareAccelerated)
         {
