@@ -37,14 +37,7 @@ public sealed class FramingFuzzTests
         for (int round = 0; round < seedRounds; round++)
         {
             var value = JsonBytes(rng);
-            int lead = rng.Next(0, 130);
-            var data = new byte[lead + value.Length];
-            rng.NextBytes(data.AsSpan(0, lead));
-            value.CopyTo(data, lead);
-            int maxDepth = rng.Next(3) == 0 ? rng.Next(0, 6) : 512;
-            bool strict = rng.Next(2) == 0;
-            var mine = new JsonValueScanner(maxDepth, strict);
-            var oracle = new JsonValueScanner(maxDepth, strict, byteAtATime: true);
+            var (data, lead, maxDepth, strict, mine, oracle) = JsonValueScannerTests.Setup(rng, value, maxLead: 130, minDepthLimit: 0);
             int pos = lead, opos = lead, available = lead;
             int mode = rng.Next(3);
             int continuesAfterEnd = rng.Next(3);

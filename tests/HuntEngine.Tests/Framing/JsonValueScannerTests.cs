@@ -31,6 +31,22 @@ public sealed class JsonValueScannerTests
         return Encoding.UTF8.GetBytes(sb.ToString());
     }
 
+    /// <summary>
+    /// The value after random bytes (a value need not start at the buffer's start), a random depth
+    /// limit and strictness, and a scanner reading 64 bytes at a time with one walking.
+    /// </summary>
+    internal static (byte[] Data, int Lead, int MaxDepth, bool Strict, JsonValueScanner Blocks, JsonValueScanner Walk) Setup(
+        Random rng, byte[] value, int maxLead, int minDepthLimit)
+    {
+        int lead = rng.Next(0, maxLead);
+        var data = new byte[lead + value.Length];
+        rng.NextBytes(data.AsSpan(0, lead));
+        value.CopyTo(data, lead);
+        int maxDepth = rng.Next(3) == 0 ? rng.Next(minDepthLimit, 6) : 512;
+        bool strict = rng.Next(2) == 0;
+        return (data, lead, maxDepth, strict, new JsonValueScanner(maxDepth, strict), new JsonValueScanner(maxDepth, strict, byteAtATime: true));
+    }
+
     [Fact]
     public void Block_scanner_ends_breaks_and_resumes_where_the_token_scanner_does()
     {
@@ -39,14 +55,7 @@ public sealed class JsonValueScannerTests
         for (int round = 0; round < 40000; round++)
         {
             var value = RandomValue(rng);
-            int lead = rng.Next(0, 70); // the value need not start at the buffer's start
-            var data = new byte[lead + value.Length];
-            rng.NextBytes(data.AsSpan(0, lead));
-            value.CopyTo(data, lead);
-            int maxDepth = rng.Next(3) == 0 ? rng.Next(1, 6) : 512;
-            bool strict = rng.Next(2) == 0;
-            var mine = new JsonValueScanner(maxDepth, strict);
-            var oracle = new JsonValueScanner(maxDepth, strict, byteAtATime: true);
+            var (data, lead, maxDepth, strict, mine, oracle) = Setup(rng, value, maxLead: 70, minDepthLimit: 1);
             int pos = lead, oraclePos = lead, available = lead;
             while (true)
             {
