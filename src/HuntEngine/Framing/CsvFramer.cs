@@ -369,7 +369,7 @@ internal sealed class CsvFramer
             int q;
             if (scan + 64 <= quoted.Length)
             {
-                ulong quotes = CsvRowScanner.QuoteMask(ref Unsafe.Add(ref MemoryMarshal.GetReference(quoted), scan));
+                ulong quotes = ByteMask64.Of(ref Unsafe.Add(ref MemoryMarshal.GetReference(quoted), scan), (byte)'"', ByteTest.Equal);
                 if (quotes == 0)
                 {
                     scan += 64;

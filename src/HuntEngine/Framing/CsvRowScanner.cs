@@ -1,7 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace HuntEngine.Framing;
 
@@ -182,7 +181,7 @@ internal sealed class CsvRowScanner(bool byteAtATime = false)
     {
         while (i + 65 <= buffer.Length)
         {
-            ulong quotes = QuoteMask(ref Unsafe.Add(ref MemoryMarshal.GetReference(buffer), i));
+            ulong quotes = ByteMask64.Of(ref Unsafe.Add(ref MemoryMarshal.GetReference(buffer), i), (byte)'"', ByteTest.Equal);
             int next = i + 64;
             while (quotes != 0)
             {
@@ -203,23 +202,6 @@ internal sealed class CsvRowScanner(bool byteAtATime = false)
             i = next;
         }
         return false;
-    }
-
-    /// <summary>Bit i set where byte i of the 64 at <paramref name="at"/> is a quote.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static ulong QuoteMask(ref byte at)
-    {
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var quote = Vector256.Create((byte)'"');
-            return Vector256.Equals(Vector256.LoadUnsafe(ref at), quote).ExtractMostSignificantBits()
-                | (ulong)Vector256.Equals(Vector256.LoadUnsafe(ref at, 32), quote).ExtractMostSignificantBits() << 32;
-        }
-        var q = Vector128.Create((byte)'"');
-        return Vector128.Equals(Vector128.LoadUnsafe(ref at), q).ExtractMostSignificantBits()
-            | (ulong)Vector128.Equals(Vector128.LoadUnsafe(ref at, 16), q).ExtractMostSignificantBits() << 16
-            | (ulong)Vector128.Equals(Vector128.LoadUnsafe(ref at, 32), q).ExtractMostSignificantBits() << 32
-            | (ulong)Vector128.Equals(Vector128.LoadUnsafe(ref at, 48), q).ExtractMostSignificantBits() << 48;
     }
 
     private void EndCell(ReadOnlySpan<byte> buffer, long bufferBase, long end, bool lastInRow)

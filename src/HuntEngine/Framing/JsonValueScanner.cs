@@ -148,17 +148,17 @@ internal struct JsonValueScanner
     private ScanStatus AdvanceBlock(ReadOnlySpan<byte> data, ref int pos)
     {
         ref byte at = ref Unsafe.Add(ref MemoryMarshal.GetReference(data), pos);
-        ulong quotes = Mask(ref at, (byte)'"', Compare.Equal);
-        if (!_escape && _depth > 0 && Mask(ref at, (byte)'\\', Compare.Equal) == 0)
+        ulong quotes = ByteMask64.Of(ref at, (byte)'"', ByteTest.Equal);
+        if (!_escape && _depth > 0 && ByteMask64.Of(ref at, (byte)'\\', ByteTest.Equal) == 0)
         {
             // No escape in these bytes: each quote opens or closes a string, so which bytes are in
             // strings is the running parity of the quotes and the state carried in, and only the
             // brackets outside strings need a visit. (Depth stays above 0 until a bracket ends the
             // value, so no quote can end it.) A control byte in a string takes the walk below.
             ulong inString = PrefixXor(quotes) ^ (_inString ? ulong.MaxValue : 0);
-            if (!_controlBreaksString || (Mask(ref at, 0x20, Compare.Below) & inString) == 0)
+            if (!_controlBreaksString || (ByteMask64.Of(ref at, 0x20, ByteTest.Below) & inString) == 0)
             {
-                ulong brackets = (Mask(ref at, (byte)'{', Compare.EqualIgnoringBit5) | Mask(ref at, (byte)'}', Compare.EqualIgnoringBit5)) & ~inString;
+                ulong brackets = (ByteMask64.Of(ref at, (byte)'{', ByteTest.EqualIgnoringBit5) | ByteMask64.Of(ref at, (byte)'}', ByteTest.EqualIgnoringBit5)) & ~inString;
                 while (brackets != 0)
                 {
                     int i = BitOperations.TrailingZeroCount(brackets);
@@ -180,9 +180,9 @@ internal struct JsonValueScanner
 
         // The bytes that can change the state: quotes, backslashes, brackets, and (when strict)
         // control bytes, each visited in order.
-        ulong events = quotes | Mask(ref at, (byte)'\\', Compare.Equal)
-            | Mask(ref at, (byte)'{', Compare.EqualIgnoringBit5) | Mask(ref at, (byte)'}', Compare.EqualIgnoringBit5)
-            | (_controlBreaksString ? Mask(ref at, 0x20, Compare.Below) : 0);
+        ulong events = quotes | ByteMask64.Of(ref at, (byte)'\\', ByteTest.Equal)
+            | ByteMask64.Of(ref at, (byte)'{', ByteTest.EqualIgnoringBit5) | ByteMask64.Of(ref at, (byte)'}', ByteTest.EqualIgnoringBit5)
+            | (_controlBreaksString ? ByteMask64.Of(ref at, 0x20, ByteTest.Below) : 0);
         if (_escape)
         {
             // The first byte is escaped (a backslash ended the previous bytes): it changes nothing.
@@ -241,37 +241,6 @@ internal struct JsonValueScanner
         x ^= x << 32;
         return x;
     }
-
-    private enum Compare { Equal, EqualIgnoringBit5, Below }
-
-    /// <summary>
-    /// Bit i set where byte i of the 64 equals <paramref name="value"/>, equals it with bit 5 set
-    /// (<c>{</c> finds <c>{ [</c>, <c>}</c> finds <c>} ]</c>), or is below it.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mask(ref byte at, byte value, Compare compare)
-    {
-        if (Vector256.IsHardwareAccelerated)
-            return Mask256(Vector256.LoadUnsafe(ref at), value, compare) | (ulong)Mask256(Vector256.LoadUnsafe(ref at, 32), value, compare) << 32;
-        return Mask128(Vector128.LoadUnsafe(ref at), value, compare) | (ulong)Mask128(Vector128.LoadUnsafe(ref at, 16), value, compare) << 16
-            | (ulong)Mask128(Vector128.LoadUnsafe(ref at, 32), value, compare) << 32 | (ulong)Mask128(Vector128.LoadUnsafe(ref at, 48), value, compare) << 48;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Mask256(Vector256<byte> v, byte value, Compare compare) => (compare switch
-    {
-        Compare.Equal => Vector256.Equals(v, Vector256.Create(value)),
-        Compare.EqualIgnoringBit5 => Vector256.Equals(v | Vector256.Create((byte)0x20), Vector256.Create(value)),
-        _ => Vector256.LessThan(v, Vector256.Create(value)),
-    }).ExtractMostSignificantBits();
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint Mask128(Vector128<byte> v, byte value, Compare compare) => (compare switch
-    {
-        Compare.Equal => Vector128.Equals(v, Vector128.Create(value)),
-        Compare.EqualIgnoringBit5 => Vector128.Equals(v | Vector128.Create((byte)0x20), Vector128.Create(value)),
-        _ => Vector128.LessThan(v, Vector128.Create(value)),
-    }).ExtractMostSignificantBits();
 
     private bool Push(bool isObject)
     {

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.Intrinsics;
 using HuntEngine.Batches;
 using HuntEngine.Framing;
 using HuntEngine.Matching;
@@ -65,25 +64,16 @@ internal sealed class ScanWorker
             _prefilterTunedOn = Math.Min(block.Length, TuningSampleBytes);
             _prefilter = _prefilter.TunedTo(block.Buffer.AsSpan(0, _prefilterTunedOn));
         }
-        // Records of arrays, wrappers and CSV rows are screened like lines: one search across the
-        // block, repeated only past a record holding a hit (their frames come in order).
-        var recordSweep = new ScreenSweep();
+        var sweep = new ScreenSweep(); // one screen search across the block's records (ProcessRecord)
         foreach (ref readonly var f in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(block.Frames))
         {
             switch (f.Kind)
             {
                 case FrameKind.LineChunk:
-                    ProcessLines(block, file, f);
+                    ProcessLines(block, file, f, ref sweep);
                     break;
                 case FrameKind.Record:
-                    if (_prefilter is { HasScreen: true } prefilter && f.Length <= _context.Options.MaxRecordBytes
-                        && recordSweep.Clears(prefilter, block.Buffer.AsSpan(0, block.Length), f.Start, f.Length) && LooksWhole(block.Bytes(f)))
-                    {
-                        _counts.Framed++;
-                        _counts.Cleared++;
-                        break;
-                    }
-                    ProcessRecord(block, file, f.Start, f.Length, f.Offset);
+                    ProcessRecord(block, file, f.Start, f.Length, f.Offset, ref sweep);
                     break;
                 case FrameKind.Malformed:
                     _counts.Framed++;
@@ -175,36 +165,29 @@ internal sealed class ScanWorker
 
     private const int TuningSampleBytes = 256 << 10;
 
-    /// <summary>
-    /// The records of a run of NDJSON lines. With the prefilter, the run is screened with one search
-    /// that is repeated only past a record holding a hit (<see cref="RecordPrefilter.NextScreenHit"/>):
-    /// a record before the next hit holds no screen literal, so it is cleared exactly as
-    /// <see cref="RecordPrefilter.MayMatch"/> would clear it, without a call per record.
-    /// </summary>
-    private void ProcessLines(RecordBlock block, FileSummary file, in Frame f)
+    /// <summary>The records of a run of NDJSON lines, split here so that framing a huge file runs on every core.</summary>
+    private void ProcessLines(RecordBlock block, FileSummary file, in Frame f, ref ScreenSweep sweep)
     {
         var chunk = block.Buffer.AsSpan(f.Start, f.Length);
         int pos = 0;
-        if (_prefilter is not { HasScreen: true } prefilter)
-        {
-            while (NdjsonLines.Next(chunk, ref pos, out int start, out int length))
-                ProcessRecord(block, file, f.Start + start, length, f.Offset + start);
-            return;
-        }
-        var sweep = new ScreenSweep();
         while (NdjsonLines.Next(chunk, ref pos, out int start, out int length))
-        {
-            if (length <= _context.Options.MaxRecordBytes && sweep.Clears(prefilter, chunk, start, length) && LooksWhole(chunk.Slice(start, length)))
-            {
-                _counts.Framed++;
-                _counts.Cleared++;
-                continue;
-            }
-            ProcessRecord(block, file, f.Start + start, length, f.Offset + start);
-        }
+            ProcessRecord(block, file, f.Start + start, length, f.Offset + start, ref sweep);
     }
 
-    private void ProcessRecord(RecordBlock block, FileSummary file, int start, int length, long offset)
+    /// <summary>
+    /// One record: cleared by the prefilter, or parsed and normalized into the batch. The block's
+    /// records come in order, so one screen search covers a run of them and is repeated only past a
+    /// record holding a hit (<see cref="ScreenSweep"/>): a record before the next hit holds no
+    /// screen literal and is cleared as <see cref="RecordPrefilter.MayMatch"/> would clear it,
+    /// without a test of its own.
+    /// </summary>
+    private static bool MayMatch(RecordPrefilter prefilter, RecordBlock block, int start, int length, ref ScreenSweep sweep)
+    {
+        if (prefilter.HasScreen && sweep.Clears(prefilter, block.Buffer.AsSpan(0, block.Length), start, length)) return false;
+        return prefilter.MayMatch(block.Buffer.AsSpan(start, length));
+    }
+
+    private void ProcessRecord(RecordBlock block, FileSummary file, int start, int length, long offset, ref ScreenSweep sweep)
     {
         _counts.Framed++;
         if (length > _context.Options.MaxRecordBytes)
@@ -215,8 +198,8 @@ internal sealed class ScanWorker
             _context.ReportBad(file, offset, $"{FrameReasons.Describe(FrameReason.RecordTooLarge)} ({length} bytes, limit {_context.Options.MaxRecordBytes})", default, length);
             return;
         }
-        if (_prefilter is not null && !_prefilter.MayMatch(block.Buffer.AsSpan(start, length))
-            && LooksWhole(block.Buffer.AsSpan(start, length)))
+        var record = block.Buffer.AsSpan(start, length);
+        if (_prefilter is { } prefilter && !MayMatch(prefilter, block, start, length, ref sweep) && LooksWhole(record))
         {
             _counts.Cleared++;
             return;
@@ -260,16 +243,9 @@ internal sealed class ScanWorker
     internal static int OpeningBrackets(ReadOnlySpan<byte> bytes, int enough)
     {
         int n = 0, i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var brace = Vector256.Create((byte)'{');
-            var bracket = Vector256.Create((byte)'[');
-            for (; i + 32 <= bytes.Length && n < enough; i += 32)
-            {
-                var v = Vector256.Create(bytes.Slice(i, 32));
-                n += BitOperations.PopCount((Vector256.Equals(v, brace) | Vector256.Equals(v, bracket)).ExtractMostSignificantBits());
-            }
-        }
+        ref byte start = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(bytes);
+        for (; i + 64 <= bytes.Length && n < enough; i += 64)
+            n += BitOperations.PopCount(ByteMask64.Of(ref System.Runtime.CompilerServices.Unsafe.Add(ref start, i), (byte)'{', ByteTest.EqualIgnoringBit5));
         for (; i < bytes.Length && n < enough; i++)
             if (bytes[i] is (byte)'{' or (byte)'[') n++;
         return n;
