@@ -62,9 +62,9 @@ namespace HuntEngine.Compare
                 }
                 else if (timesHunt)
                 {
-                    // Time hunt as a user installs it: published, with ReadyToRun code (no JIT at start-up).
+                    // Time hunt as README installs it: published self-contained, one composite ReadyToRun image.
                     options = options with { HuntDll = Publish(Path.Combine(work, "hunt-bin"), log) };
-                    builtHunt = $"`dotnet publish {Path.GetRelativePath(Environment.CurrentDirectory, ComparisonOptions.HuntProject)} -c Release -r {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier} --self-contained false` (ReadyToRun)";
+                    builtHunt = $"`dotnet publish {Path.GetRelativePath(Environment.CurrentDirectory, ComparisonOptions.HuntProject)} -c Release -r {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier} --self-contained` (composite ReadyToRun, tiered compilation off)";
                 }
                 string loadBefore = LoadAverage();
                 var catalog = new ToolCatalog(options, scratch);
@@ -111,13 +111,13 @@ namespace HuntEngine.Compare
             }
         }
 
-        /// <summary>Publishes src/HuntEngine.Cli (ReadyToRun, as its project sets) into <paramref name="target"/>; returns hunt.dll there.</summary>
+        /// <summary>Publishes src/HuntEngine.Cli self-contained (composite ReadyToRun, as its project sets) into <paramref name="target"/>; returns hunt.dll there.</summary>
         private static string Publish(string target, TextWriter log)
         {
             if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
             string rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
             log.WriteLine($"hunt-compare: publishing {ComparisonOptions.HuntProject} for {rid} into {target}");
-            var r = ChildProcess.Run("dotnet", ["publish", ComparisonOptions.HuntProject, "-c", "Release", "-r", rid, "--self-contained", "false", "-o", target], Path.GetTempPath());
+            var r = ChildProcess.Run("dotnet", ["publish", ComparisonOptions.HuntProject, "-c", "Release", "-r", rid, "--self-contained", "-o", target], Path.GetTempPath());
             string dll = Path.Combine(target, "hunt.dll");
             if (r.ExitCode != 0 || !File.Exists(dll))
                 throw new InvalidOperationException($"dotnet publish failed (exit {r.ExitCode}): {r.Stdout}{r.Stderr}");

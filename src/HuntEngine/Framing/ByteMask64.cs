@@ -12,6 +12,8 @@ internal enum ByteTest : byte
     EqualIgnoringBit5,
     /// <summary>The byte is below the value (0x20: control bytes).</summary>
     Below,
+    /// <summary>The byte's high bit is set (not ASCII); the value is not used.</summary>
+    HighBit,
 }
 
 /// <summary>
@@ -35,6 +37,7 @@ internal static class ByteMask64
     {
         ByteTest.Equal => Vector256.Equals(v, Vector256.Create(value)),
         ByteTest.EqualIgnoringBit5 => Vector256.Equals(v | Vector256.Create((byte)0x20), Vector256.Create(value)),
+        ByteTest.HighBit => v,
         _ => Vector256.LessThan(v, Vector256.Create(value)),
     }).ExtractMostSignificantBits();
 
@@ -43,6 +46,7 @@ internal static class ByteMask64
     {
         ByteTest.Equal => Vector128.Equals(v, Vector128.Create(value)),
         ByteTest.EqualIgnoringBit5 => Vector128.Equals(v | Vector128.Create((byte)0x20), Vector128.Create(value)),
+        ByteTest.HighBit => v,
         _ => Vector128.LessThan(v, Vector128.Create(value)),
     }).ExtractMostSignificantBits();
 }

@@ -235,20 +235,39 @@ internal sealed class ScanWorker
     internal static bool LooksWhole(ReadOnlySpan<byte> record, int maxDepth)
     {
         record = record.Trim(" \t\r\n"u8);
-        if (record.Length < 2 || record[0] != (byte)'{' || record[^1] != (byte)'}' || !System.Text.Unicode.Utf8.IsValid(record)) return false;
-        return record.Length <= 2 * maxDepth || OpeningBrackets(record, maxDepth + 1) <= maxDepth;
-    }
-
-    /// <summary>How many <c>{</c> and <c>[</c> the bytes hold, in one vectorized pass that stops once <paramref name="enough"/> are seen.</summary>
-    internal static int OpeningBrackets(ReadOnlySpan<byte> bytes, int enough)
-    {
-        int n = 0, i = 0;
-        ref byte start = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(bytes);
-        for (; i + 64 <= bytes.Length && n < enough; i += 64)
-            n += BitOperations.PopCount(ByteMask64.Of(ref System.Runtime.CompilerServices.Unsafe.Add(ref start, i), (byte)'{', ByteTest.EqualIgnoringBit5));
-        for (; i < bytes.Length && n < enough; i++)
-            if (bytes[i] is (byte)'{' or (byte)'[') n++;
-        return n;
+        if (record.Length < 2 || record[0] != (byte)'{' || record[^1] != (byte)'}') return false;
+        // One pass, 64 bytes at a time, for both tests: the brackets are counted (a record of at most
+        // 2 × max-depth bytes cannot nest deeper, so its count is skipped) and the bytes' high bits
+        // gathered, so an all-ASCII record, valid UTF-8 by definition, needs no second pass.
+        bool count = record.Length > 2 * maxDepth;
+        int brackets = 0, i = 0, tail = 0;
+        ulong high = 0; // bit per byte of a 64-byte block: set where any block had a byte >= 0x80
+        ref byte start = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(record);
+        for (; i + 64 <= record.Length; i += 64)
+        {
+            ref byte at = ref System.Runtime.CompilerServices.Unsafe.Add(ref start, i);
+            high |= ByteMask64.Of(ref at, 0x80, ByteTest.HighBit);
+            if (count) brackets += BitOperations.PopCount(ByteMask64.Of(ref at, (byte)'{', ByteTest.EqualIgnoringBit5));
+        }
+        if (i < record.Length && record.Length >= 64)
+        {
+            // The last partial block: the final 64 bytes again, their bits for bytes already counted shifted out.
+            ref byte last = ref System.Runtime.CompilerServices.Unsafe.Add(ref start, record.Length - 64);
+            int seen = 64 - (record.Length - i);
+            high |= ByteMask64.Of(ref last, 0x80, ByteTest.HighBit);
+            if (count) brackets += BitOperations.PopCount(ByteMask64.Of(ref last, (byte)'{', ByteTest.EqualIgnoringBit5) >> seen);
+        }
+        else
+        {
+            for (; i < record.Length; i++)
+            {
+                byte b = record[i];
+                tail |= b;
+                if (b is (byte)'{' or (byte)'[') brackets++;
+            }
+        }
+        if (count && brackets > maxDepth) return false;
+        return (high == 0 && tail < 0x80) || System.Text.Unicode.Utf8.IsValid(record);
     }
 
     private struct BlockCounts

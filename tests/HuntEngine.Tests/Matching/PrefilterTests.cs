@@ -120,22 +120,39 @@ public sealed class PrefilterTests
         Assert.True(cleared > total / 4, $"the prefilter should clear most ordinary records ({cleared}/{total})");
     }
 
+    /// <summary>
+    /// The test for clearing a record unparsed (one pass: brackets counted, high bits gathered)
+    /// against its definition: trimmed, from <c>{</c> to <c>}</c>, valid UTF-8, no more opening
+    /// brackets than the depth limit. Random records of brackets, quotes, whitespace, multi-byte and
+    /// broken UTF-8, short and long (the 64-byte blocks and the overlapping last block), with depth
+    /// limits on both sides of the length rule.
+    /// </summary>
     [Fact]
-    public void Bracket_count_for_the_depth_bound_agrees_with_a_plain_count()
+    public void Clearing_a_record_unparsed_agrees_with_its_definition()
     {
         var rng = new Random(3);
-        for (int round = 0; round < 2000; round++)
+        byte[][] pieces = ["{"u8.ToArray(), "["u8.ToArray(), "}"u8.ToArray(), "]"u8.ToArray(), "\""u8.ToArray(), "a"u8.ToArray(),
+            " "u8.ToArray(), "\n"u8.ToArray(), "é"u8.ToArray(), "€"u8.ToArray(), [0xC3], [0x80], [0xFF], "{"u8.ToArray()];
+        int whole = 0, rejected = 0;
+        for (int round = 0; round < 20000; round++)
         {
-            var bytes = new byte[rng.Next(0, 200)];
-            byte[] alphabet = "{[}]\"a\u00e9"u8.ToArray();
-            for (int i = 0; i < bytes.Length; i++) bytes[i] = alphabet[rng.Next(alphabet.Length)];
-            int enough = rng.Next(1, 80);
-            int plain = bytes.Count(b => b is (byte)'{' or (byte)'[');
-            int counted = HuntEngine.Scanning.ScanWorker.OpeningBrackets(bytes, enough);
-            // exact below the bound; at or past it once the bound is reached (the scan may stop early)
-            if (plain < enough) Assert.Equal(plain, counted);
-            else Assert.True(counted >= enough && counted <= plain, $"{counted} of {plain}, bound {enough}");
+            var body = new List<byte>();
+            int n = rng.Next(4) == 0 ? rng.Next(0, 8) : rng.Next(0, 400);
+            for (int i = 0; i < n; i++) body.AddRange(rng.Next(6) == 0 ? pieces[rng.Next(pieces.Length)] : pieces[5]);
+            if (rng.Next(4) != 0) { body.Insert(0, (byte)'{'); body.Add((byte)'}'); }
+            if (rng.Next(5) == 0) body.InsertRange(0, " \t"u8.ToArray());
+            if (rng.Next(5) == 0) body.AddRange("\r\n"u8.ToArray());
+            byte[] record = [.. body];
+            int maxDepth = rng.Next(2, 120);
+
+            var t = record.AsSpan().Trim(" \t\r\n"u8);
+            bool expected = t.Length >= 2 && t[0] == (byte)'{' && t[^1] == (byte)'}' && System.Text.Unicode.Utf8.IsValid(t)
+                && (t.Length <= 2 * maxDepth || t.ToArray().Count(b => b is (byte)'{' or (byte)'[') <= maxDepth);
+            Assert.True(expected == HuntEngine.Scanning.ScanWorker.LooksWhole(record, maxDepth),
+                $"depth {maxDepth}: {Convert.ToHexString(record)}");
+            if (expected) whole++; else rejected++;
         }
+        Assert.True(whole > 2000 && rejected > 2000, $"both outcomes should be common ({whole} whole, {rejected} not)");
     }
 
     /// <summary>
