@@ -113,6 +113,14 @@ internal static class ScanCommand
             stderr.WriteLine($"hunt scan: {e.Message}");
             return ExitCode.CouldNotRun;
         }
+        catch (AggregateException e) when (e.InnerExceptions.All(x => x is IOException or UnauthorizedAccessException))
+        {
+            // A temporary file could not be written (the burst pattern's events): the machine's
+            // problem, not the input's, and no result can be trusted without those events.
+            stderr.WriteLine($"hunt scan: {e.InnerExceptions[0].Message}");
+            stderr.WriteLine("hunt scan: no result file written");
+            return ExitCode.CouldNotRun;
+        }
 
         var s = result.Summary;
         if (s.Interrupted)

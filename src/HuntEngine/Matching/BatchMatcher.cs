@@ -61,7 +61,7 @@ internal sealed class BatchMatcher
         _window = window;
     }
 
-    public void Match(NormalizedBatch batch, string sourceFile, List<Detection> detections, List<Detection> aggregateEvents, ref MatchCounters counters)
+    public void Match(NormalizedBatch batch, string sourceFile, List<Detection> detections, AggregateEventLog aggregateEvents, ref MatchCounters counters)
     {
         int n = batch.Count;
         if (_inWindow.Length < n)
@@ -100,11 +100,12 @@ internal sealed class BatchMatcher
             }
         }
 
-        foreach (var (spec, conditions) in _patterns.Aggregates)
+        for (int a = 0; a < _patterns.Aggregates.Length; a++)
         {
+            var (spec, conditions) = _patterns.Aggregates[a];
             _inWindow.AsSpan(0, inWindow).CopyTo(_candidates);
             int count = Narrow(batch, conditions, inWindow);
-            for (int i = 0; i < count; i++) aggregateEvents.Add(ToDetection(batch, _candidates[i], spec.Name, sourceFile));
+            for (int i = 0; i < count; i++) aggregateEvents.Add(a, spec, ToDetection(batch, _candidates[i], spec.Name, sourceFile));
         }
     }
 

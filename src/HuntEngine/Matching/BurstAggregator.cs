@@ -4,31 +4,32 @@ namespace HuntEngine.Matching;
 /// Finds bursts (spec §7.3) once every partition and file is done: events grouped by the spec's
 /// columns (null is a group value of its own), each group sorted by (time, file, offset), then
 /// scanned greedily. Sorting first makes the result independent of partitioning, thread count and
-/// the order in which files finish.
+/// the order in which files finish. Events come from the workers' <see cref="AggregateEventLog"/>s;
+/// only the first event of a burst is read back whole, as the burst's row.
 /// </summary>
 internal static class BurstAggregator
 {
-    public static List<Detection> FindBursts(AggregateSpec spec, IEnumerable<Detection> events)
+    public static List<Detection> FindBursts(int specIndex, AggregateSpec spec, IReadOnlyList<AggregateEventLog> logs)
     {
         var result = new List<Detection>();
         long spanMs = (long)spec.Span.TotalMilliseconds;
-        // Group key: each column's value length-prefixed (unambiguous whatever the text holds), "-" for null,
-        // so null is a group value of its own and differs from "".
-        var groups = events.GroupBy(e => string.Concat(spec.GroupBy.Select(c => e.Text(c) is { } v ? $"{v.Length}:{v}" : "-")));
+        var groups = logs
+            .SelectMany(log => log.Entries.Where(e => e.Spec == specIndex).Select(e => (Log: log, Event: e)))
+            .GroupBy(x => x.Event.Group, StringComparer.Ordinal);
         foreach (var group in groups)
         {
             var ev = group.ToList();
-            ev.Sort(Detection.CompareOutputOrder);
+            ev.Sort((a, b) => CompareOutputOrder(a.Event, b.Event));
             int i = 0;
             while (i < ev.Count)
             {
-                long limit = ev[i].EventTimeMs!.Value + spanMs;
+                long limit = ev[i].Event.TimeMs!.Value + spanMs;
                 int j = i;
-                while (j + 1 < ev.Count && ev[j + 1].EventTimeMs!.Value < limit) j++;
+                while (j + 1 < ev.Count && ev[j + 1].Event.TimeMs!.Value < limit) j++;
                 int size = j - i + 1;
                 if (size > spec.MoreThan)
                 {
-                    result.Add(ev[i] with { EventCount = size, WindowEndMs = ev[j].EventTimeMs });
+                    result.Add(ev[i].Log.Read(ev[i].Event) with { EventCount = size, WindowEndMs = ev[j].Event.TimeMs });
                     i = j + 1;
                 }
                 else
@@ -38,5 +39,20 @@ internal static class BurstAggregator
             }
         }
         return result;
+    }
+
+    /// <summary><see cref="Detection.CompareOutputOrder"/> on what an entry keeps: time (nulls last), file, offset.</summary>
+    private static int CompareOutputOrder(AggregateEventLog.Entry a, AggregateEventLog.Entry b)
+    {
+        int c = (a.TimeMs, b.TimeMs) switch
+        {
+            (null, null) => 0,
+            (null, _) => 1,
+            (_, null) => -1,
+            ({ } x, { } y) => x.CompareTo(y),
+        };
+        if (c != 0) return c;
+        c = string.CompareOrdinal(a.SourceFile, b.SourceFile);
+        return c != 0 ? c : a.SourceOffset.CompareTo(b.SourceOffset);
     }
 }

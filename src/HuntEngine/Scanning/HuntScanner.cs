@@ -125,22 +125,28 @@ public static class HuntScanner
                 faults.Enqueue(e);
             }
         }
-        if (!faults.IsEmpty) throw new AggregateException("a scan worker failed (an engine bug; please report it with the input)", faults);
-
         var detections = new List<Detection>();
-        var events = new List<Detection>();
         var byKind = new long[RecordKinds.Count];
         long outside = 0, noTime = 0;
-        foreach (var w in workers)
+        try
         {
-            detections.AddRange(w.Detections);
-            events.AddRange(w.AggregateEvents);
-            for (int k = 0; k < byKind.Length; k++) byKind[k] += w.RecordsByKind[k];
-            outside += w.Counters.OutsideWindow;
-            noTime += w.Counters.NoTimeInWindow;
+            if (!faults.IsEmpty) throw new AggregateException("a scan worker failed (an engine bug; please report it with the input)", faults);
+            foreach (var w in workers)
+            {
+                detections.AddRange(w.Detections);
+                for (int k = 0; k < byKind.Length; k++) byKind[k] += w.RecordsByKind[k];
+                outside += w.Counters.OutsideWindow;
+                noTime += w.Counters.NoTimeInWindow;
+            }
+            var logs = workers.Select(w => w.AggregateEvents).ToArray();
+            for (int a = 0; a < CompiledPatterns.Default.Aggregates.Length; a++)
+                detections.AddRange(BurstAggregator.FindBursts(a, CompiledPatterns.Default.Aggregates[a].Spec, logs));
         }
-        foreach (var (spec, _) in CompiledPatterns.Default.Aggregates)
-            detections.AddRange(BurstAggregator.FindBursts(spec, events.Where(e => e.DetectionType == spec.Name)));
+        finally
+        {
+            // The events' temporary files go whether the scan succeeded or not.
+            foreach (var w in workers) w.AggregateEvents.Dispose();
+        }
         detections.Sort(Detection.CompareOutputOrder);
         clock.Stop();
 

@@ -36,6 +36,8 @@ public sealed record ScanOptions
     public Sinks.StoreOptions? Store { get; init; }
     /// <summary>Live counters for a progress display (null: none). Updated per block, lock-free; see <see cref="ScanProgress"/>.</summary>
     public ScanProgress? Progress { get; init; }
+    /// <summary>Where the burst pattern's events wait until every file is read (an unlinked temporary file per worker).</summary>
+    public string TempDirectory { get; init; } = Path.GetTempPath();
     /// <summary>How many malformed records per file are kept with offset and reason in the summary.</summary>
     public int MalformedSamplesPerFile { get; init; } = 10;
 }

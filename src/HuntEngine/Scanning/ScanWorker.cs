@@ -27,6 +27,7 @@ internal sealed class ScanWorker
     {
         if (context.Options.Store is { } store) _store = new Sinks.StoreWriter(store, index);
         _context = context;
+        AggregateEvents = new AggregateEventLog(context.Options.TempDirectory);
         _parser = new RecordParser(FieldPlan.Default, context.Options.MaxDepth);
         _normalizer = new RecordNormalizer(_parser, KindCatalog.Kinds);
         _matcher = new BatchMatcher(CompiledPatterns.Default, context.Options.Window);
@@ -34,7 +35,8 @@ internal sealed class ScanWorker
     }
 
     public List<Detection> Detections { get; } = new();
-    public List<Detection> AggregateEvents { get; } = new();
+    /// <summary>The aggregate patterns' events this worker found (their rows in a temporary file until the bursts are found).</summary>
+    public AggregateEventLog AggregateEvents { get; }
     public long[] RecordsByKind { get; } = new long[RecordKinds.Count];
     public MatchCounters Counters;
 

@@ -117,6 +117,31 @@ public sealed class GuestInviteBurstTests
         Assert.Equal(1, result.Summary.DetectionsByType[Burst]);
     }
 
+    /// <summary>
+    /// The events' rows wait in a temporary file: the scan's folder for it is the one used, and a
+    /// folder that cannot take it stops the scan with an I/O error naming it (the CLI's exit 2),
+    /// never a result without the bursts.
+    /// </summary>
+    [Fact]
+    public void The_events_wait_in_the_scans_temporary_folder_and_a_bad_one_stops_the_scan()
+    {
+        string dir = Directory.CreateTempSubdirectory("hunt-events-").FullName;
+        try
+        {
+            var ok = Scan(Ndjson(InvitesAt(0, 9, 18, 27, 36, 45)), o => o with { TempDirectory = dir });
+            Assert.Equal(6, Assert.Single(Bursts(ok)).EventCount);
+            Assert.Empty(Directory.GetFileSystemEntries(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        string missing = Path.Combine(Path.GetTempPath(), "hunt-missing-" + Guid.NewGuid().ToString("N"));
+        var e = Assert.Throws<AggregateException>(() => Scan(Ndjson(InvitesAt(0, 9)), o => o with { TempDirectory = missing }));
+        Assert.All(e.InnerExceptions, x => Assert.IsType<IOException>(x));
+        Assert.Contains(missing, e.InnerExceptions[0].Message);
+    }
+
     [Fact]
     public void The_burst_row_is_its_first_event_even_when_written_last()
     {

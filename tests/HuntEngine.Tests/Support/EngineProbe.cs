@@ -36,7 +36,7 @@ internal static class EngineProbe
     {
         var (batch, _) = Build(json, false);
         var detections = new List<Detection>();
-        var events = new List<Detection>();
+        using var events = new AggregateEventLog(Path.GetTempPath());
         var counters = new MatchCounters();
         new BatchMatcher(CompiledPatterns.Default, window).Match(batch, "probe", detections, events, ref counters);
         return detections.SingleOrDefault()?.DetectionType;
