@@ -113,11 +113,11 @@ internal static class ScanCommand
             stderr.WriteLine($"hunt scan: {e.Message}");
             return ExitCode.CouldNotRun;
         }
-        catch (AggregateException e) when (e.InnerExceptions.All(x => x is IOException or UnauthorizedAccessException))
+        catch (Exception e) when (TemporaryFileProblem(e) is { } problem)
         {
-            // A temporary file could not be written (the burst pattern's events): the machine's
-            // problem, not the input's, and no result can be trusted without those events.
-            stderr.WriteLine($"hunt scan: {e.InnerExceptions[0].Message}");
+            // The burst pattern's events could not be kept in their temporary file: the machine's
+            // problem, not the input's, and a result without those events would be wrong.
+            stderr.WriteLine($"hunt scan: {problem.Message}");
             stderr.WriteLine("hunt scan: no result file written");
             return ExitCode.CouldNotRun;
         }
@@ -168,6 +168,14 @@ internal static class ScanCommand
         }
         return code;
     }
+
+    /// <summary>The temporary-file failure behind <paramref name="e"/>: raised on this thread, or by every worker that failed.</summary>
+    private static HuntTemporaryFileException? TemporaryFileProblem(Exception e) => e switch
+    {
+        HuntTemporaryFileException t => t,
+        AggregateException a when a.InnerExceptions.All(x => x is HuntTemporaryFileException) => (HuntTemporaryFileException)a.InnerExceptions[0],
+        _ => null,
+    };
 
     internal static ScanArguments Parse(string[] args)
     {

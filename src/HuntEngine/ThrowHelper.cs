@@ -22,3 +22,9 @@ internal static class ThrowHelper
 
 /// <summary>A scan could not start: bad arguments or an unusable output path. Raised before any data is read.</summary>
 public sealed class HuntConfigurationException(string message) : Exception(message);
+
+/// <summary>
+/// A temporary file the scan needs (the burst pattern's events, under <c>TMPDIR</c>) could not be
+/// created, written or read: the machine's problem, not the input's. The scan has no result.
+/// </summary>
+public sealed class HuntTemporaryFileException(string message, Exception inner) : IOException(message, inner);

@@ -46,8 +46,20 @@ internal sealed class AggregateEventLog : IDisposable
     public Detection Read(Entry entry)
     {
         if (_file is null) throw new InvalidOperationException("no event was added");
+        try
+        {
+            return ReadAt(entry.Row);
+        }
+        catch (IOException e)
+        {
+            throw new HuntTemporaryFileException($"cannot read back the burst pattern's events from their temporary file in {_directory}: {e.Message}", e);
+        }
+    }
+
+    private Detection ReadAt(long position)
+    {
         _writer!.Flush();
-        _file.Position = entry.Row;
+        _file!.Position = position;
         _reader ??= new BinaryReader(_file, System.Text.Encoding.UTF8, leaveOpen: true);
         var r = _reader;
         var row = new Detection
@@ -81,9 +93,9 @@ internal sealed class AggregateEventLog : IDisposable
     {
         if (_file is null)
         {
+            string path = Path.Combine(_directory, $"hunt-events-{Guid.NewGuid():N}.tmp");
             try
             {
-                string path = Path.Combine(_directory, $"hunt-events-{Guid.NewGuid():N}.tmp");
                 _file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
                 // On Unix the open file outlives its name: unlinked now, nothing is left behind even if
                 // the process is killed. (Windows deletes it on close, or when the process ends.)
@@ -91,12 +103,24 @@ internal sealed class AggregateEventLog : IDisposable
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new IOException($"cannot create a temporary file for the burst pattern's events in {_directory} (set TMPDIR to a writable folder): {e.Message}", e);
+                Dispose();
+                throw new HuntTemporaryFileException($"cannot create a temporary file for the burst pattern's events in {_directory} (set TMPDIR to a writable folder): {e.Message}", e);
             }
             _writer = new BinaryWriter(_file, System.Text.Encoding.UTF8, leaveOpen: true);
         }
-        var w = _writer!;
-        long at = _file.Position;
+        try
+        {
+            return Write(_writer!, d);
+        }
+        catch (IOException e)
+        {
+            throw new HuntTemporaryFileException($"cannot write the burst pattern's events to their temporary file in {_directory} (a full disk? set TMPDIR to another folder): {e.Message}", e);
+        }
+    }
+
+    private long Write(BinaryWriter w, Detection d)
+    {
+        long at = _file!.Position;
         WriteLong(w, d.EventTimeMs);
         WriteText(w, d.Username);
         WriteText(w, d.SourceIp);
@@ -147,11 +171,21 @@ internal sealed class AggregateEventLog : IDisposable
         });
     }
 
+    /// <summary>Closes the file without writing what is still buffered: its contents are not needed any more, and a full disk must not keep the handle open.</summary>
     public void Dispose()
     {
-        _reader?.Dispose();
-        _writer?.Dispose();
-        _file?.Dispose();
+        var file = _file;
         _file = null;
+        _writer = null;
+        _reader = null;
+        if (file is null) return;
+        try
+        {
+            file.Dispose();
+        }
+        catch (IOException)
+        {
+            // The buffered tail could not be written; the handle is closed all the same.
+        }
     }
 }

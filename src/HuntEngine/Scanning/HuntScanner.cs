@@ -144,7 +144,7 @@ public static class HuntScanner
         }
         finally
         {
-            // The events' temporary files go whether the scan succeeded or not.
+            // The events' temporary files go whether the scan succeeded or not (Dispose never throws).
             foreach (var w in workers) w.AggregateEvents.Dispose();
         }
         detections.Sort(Detection.CompareOutputOrder);

@@ -30,9 +30,12 @@ public sealed record ScanOptions
     public long MaxErrorsPerFile { get; init; } = 100_000;
     /// <summary>Where to write every rejected record (null: nowhere; the summary still has the first ones).</summary>
     public Sinks.RejectsFile? Rejects { get; init; }
-    /// <summary>When set, every parsed record's columns are also written to a columnar store (<c>hunt convert</c>).</summary>
     /// <summary>Store part formats an input may be in (Arrow IPC built in; the CLI adds Parquet).</summary>
     public IReadOnlyList<Batches.StoreFormat> StoreFormats { get; init; } = [Batches.StoreFormat.Arrow];
+    /// <summary>
+    /// When set, every parsed record's columns are written to a columnar store (<c>hunt convert</c>)
+    /// and nothing is hunted: the result has no detections (hunt the store for them).
+    /// </summary>
     public Sinks.StoreOptions? Store { get; init; }
     /// <summary>Live counters for a progress display (null: none). Updated per block, lock-free; see <see cref="ScanProgress"/>.</summary>
     public ScanProgress? Progress { get; init; }

@@ -96,7 +96,9 @@ internal sealed class ScanWorker
         Interlocked.Add(ref file.Oversized, _counts.Oversized);
         _store?.Append(_batch, file.Path);
         int before = Detections.Count;
-        if (_batch.Count > 0) _matcher.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters);
+        // A converting scan writes the store and does not hunt (hunt the store for that): it needs
+        // neither the matcher's work nor a temporary file for the burst pattern's events.
+        if (_batch.Count > 0 && _store is null) _matcher.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters);
         _context.Options.Progress?.BlockProcessed(_counts.Framed, Detections.Count - before);
     }
 

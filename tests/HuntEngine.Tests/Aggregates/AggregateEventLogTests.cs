@@ -99,7 +99,7 @@ public sealed class AggregateEventLogTests
     {
         string missing = Path.Combine(Path.GetTempPath(), "hunt-no-such-folder-" + Guid.NewGuid().ToString("N"));
         using var log = new AggregateEventLog(missing);
-        var e = Assert.Throws<IOException>(() => log.Add(0, Spec, RandomRow(new Random(1), "a.ndjson")));
+        var e = Assert.Throws<HuntTemporaryFileException>(() => log.Add(0, Spec, RandomRow(new Random(1), "a.ndjson")));
         Assert.Contains(missing, e.Message);
         Assert.Contains("TMPDIR", e.Message);
     }

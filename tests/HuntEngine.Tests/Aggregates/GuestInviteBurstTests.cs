@@ -138,8 +138,19 @@ public sealed class GuestInviteBurstTests
         }
         string missing = Path.Combine(Path.GetTempPath(), "hunt-missing-" + Guid.NewGuid().ToString("N"));
         var e = Assert.Throws<AggregateException>(() => Scan(Ndjson(InvitesAt(0, 9)), o => o with { TempDirectory = missing }));
-        Assert.All(e.InnerExceptions, x => Assert.IsType<IOException>(x));
+        Assert.All(e.InnerExceptions, x => Assert.IsType<HuntTemporaryFileException>(x));
         Assert.Contains(missing, e.InnerExceptions[0].Message);
+
+        // A converting scan hunts nothing, so it needs no such folder.
+        using var store = new TempDir();
+        var converted = Scan(Ndjson(InvitesAt(0, 9, 18, 27, 36, 45)), o => o with
+        {
+            TempDirectory = missing,
+            Prefilter = false,
+            Store = new HuntEngine.Sinks.StoreOptions(Path.Combine(store.Path, "store")),
+        });
+        Assert.Empty(converted.Detections);
+        Assert.Equal(6, converted.Summary.RecordsParsed);
     }
 
     [Fact]
