@@ -32,6 +32,8 @@ namespace HuntEngine.Cli
               --max-decompressed-bytes N    bomb guard: most bytes one compressed file may give (default 256 GiB)
               --max-ratio N                 bomb guard: most decompressed bytes per compressed byte (default 1000)
               --max-errors-per-file N       stop reading a file after N bad records (default 100000)
+              --detection-memory N          bytes of detections held in memory; the rest wait in TMPDIR
+                                            until the output is written (default 128 MiB)
               --validate                    parse every record (no prefilter): complete kind and malformed counts
               --show N                      detections printed on the terminal (default 20)
               -q, --quiet                   print nothing but errors (and no progress line; it shows only

@@ -50,6 +50,7 @@ internal sealed record ScanArguments
     public long MaxDecompressedBytes { get; set; } = new ScanOptions { Paths = [] }.MaxDecompressedBytes;
     public double MaxRatio { get; set; } = new ScanOptions { Paths = [] }.MaxRatio;
     public long MaxErrorsPerFile { get; set; } = new ScanOptions { Paths = [] }.MaxErrorsPerFile;
+    public long DetectionMemoryBytes { get; set; } = new ScanOptions { Paths = [] }.DetectionMemoryBytes;
 
     public TimeWindow? Window()
     {
@@ -84,6 +85,7 @@ internal static class ScanCommand
                 MaxDecompressedBytes = a.MaxDecompressedBytes,
                 MaxRatio = a.MaxRatio,
                 MaxErrorsPerFile = a.MaxErrorsPerFile,
+                DetectionMemoryBytes = a.DetectionMemoryBytes,
                 StoreFormats = Cli.StoreFormats,
             };
             foreach (var p in a.Paths)
@@ -121,6 +123,7 @@ internal static class ScanCommand
             stderr.WriteLine("hunt scan: no result file written");
             return ExitCode.CouldNotRun;
         }
+        using var owned = result; // detections past the memory budget are read back from temporary files until then
 
         var s = result.Summary;
         if (s.Interrupted)
@@ -221,6 +224,7 @@ internal static class ScanCommand
                 case "--show": a.Show = ParseInt(arg, Value(), 0, 1_000_000); break;
                 case "--rejects": a.Rejects = Value(); break;
                 case "--max-decompressed-bytes": a.MaxDecompressedBytes = ParseLong(arg, Value(), 1 << 20, long.MaxValue); break;
+                case "--detection-memory": a.DetectionMemoryBytes = ParseLong(arg, Value(), 0, long.MaxValue); break;
                 case "--max-ratio": a.MaxRatio = ParseLong(arg, Value(), 2, 1_000_000); break;
                 case "--max-errors-per-file": a.MaxErrorsPerFile = ParseLong(arg, Value(), 0, long.MaxValue); break;
                 case "--validate":

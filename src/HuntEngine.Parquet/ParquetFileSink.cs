@@ -25,8 +25,11 @@ namespace HuntEngine.Parquet;
 /// </summary>
 public static class ParquetFileSink
 {
-    /// <summary>Rows per row group: bounds the writer's memory whatever the detection count.</summary>
-    public const int RowsPerRowGroup = 64 * 1024;
+    /// <summary>
+    /// Rows per row group: bounds the writer's memory whatever the detection count. A group is built
+    /// whole, raw records included (about 4 KiB a row), so 8K rows is some 30 MiB, as the Arrow file's batches.
+    /// </summary>
+    public const int RowsPerRowGroup = 8 * 1024;
 
     public static ParquetSchema Schema { get; } = new(DetectionSchema.Arrow.FieldsList.Select(ArrowParquetColumns.ToParquet).ToArray());
 

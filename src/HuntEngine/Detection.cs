@@ -48,9 +48,13 @@ public sealed record Detection
     };
 
     /// <summary>The output order of spec §4: event_time (nulls last), source_file, source_offset.</summary>
-    public static int CompareOutputOrder(Detection a, Detection b)
+    public static int CompareOutputOrder(Detection a, Detection b) =>
+        CompareOutputOrder(a.EventTimeMs, a.SourceFile, a.SourceOffset, b.EventTimeMs, b.SourceFile, b.SourceOffset);
+
+    /// <summary>The same order on the sort key alone (for rows held as keys, their text elsewhere).</summary>
+    internal static int CompareOutputOrder(long? aTime, string aFile, long aOffset, long? bTime, string bFile, long bOffset)
     {
-        int c = (a.EventTimeMs, b.EventTimeMs) switch
+        int c = (aTime, bTime) switch
         {
             (null, null) => 0,
             (null, _) => 1,
@@ -58,7 +62,7 @@ public sealed record Detection
             ({ } x, { } y) => x.CompareTo(y),
         };
         if (c != 0) return c;
-        c = string.CompareOrdinal(a.SourceFile, b.SourceFile);
-        return c != 0 ? c : a.SourceOffset.CompareTo(b.SourceOffset);
+        c = string.CompareOrdinal(aFile, bFile);
+        return c != 0 ? c : aOffset.CompareTo(bOffset);
     }
 }

@@ -61,7 +61,7 @@ internal sealed class BatchMatcher
         _window = window;
     }
 
-    public void Match(NormalizedBatch batch, string sourceFile, List<Detection> detections, AggregateEventLog aggregateEvents, ref MatchCounters counters)
+    public void Match(NormalizedBatch batch, string sourceFile, DetectionLog detections, AggregateEventLog aggregateEvents, ref MatchCounters counters)
     {
         int n = batch.Count;
         if (_inWindow.Length < n)

@@ -19,7 +19,7 @@ internal static class BurstAggregator
         foreach (var group in groups)
         {
             var ev = group.ToList();
-            ev.Sort((a, b) => CompareOutputOrder(a.Event, b.Event));
+            ev.Sort((a, b) => Detection.CompareOutputOrder(a.Event.TimeMs, a.Event.SourceFile, a.Event.SourceOffset, b.Event.TimeMs, b.Event.SourceFile, b.Event.SourceOffset));
             int i = 0;
             while (i < ev.Count)
             {
@@ -39,20 +39,5 @@ internal static class BurstAggregator
             }
         }
         return result;
-    }
-
-    /// <summary><see cref="Detection.CompareOutputOrder"/> on what an entry keeps: time (nulls last), file, offset.</summary>
-    private static int CompareOutputOrder(AggregateEventLog.Entry a, AggregateEventLog.Entry b)
-    {
-        int c = (a.TimeMs, b.TimeMs) switch
-        {
-            (null, null) => 0,
-            (null, _) => 1,
-            (_, null) => -1,
-            ({ } x, { } y) => x.CompareTo(y),
-        };
-        if (c != 0) return c;
-        c = string.CompareOrdinal(a.SourceFile, b.SourceFile);
-        return c != 0 ? c : a.SourceOffset.CompareTo(b.SourceOffset);
     }
 }

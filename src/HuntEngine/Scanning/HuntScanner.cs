@@ -125,15 +125,17 @@ public static class HuntScanner
                 faults.Enqueue(e);
             }
         }
-        var detections = new List<Detection>();
+        var detections = new List<Detection>(); // held in memory: every worker's within its budget, and the bursts
         var byKind = new long[RecordKinds.Count];
         long outside = 0, noTime = 0;
+        bool spilled = false;
         try
         {
             if (!faults.IsEmpty) throw new AggregateException("a scan worker failed (an engine bug; please report it with the input)", faults);
             foreach (var w in workers)
             {
-                detections.AddRange(w.Detections);
+                detections.AddRange(w.Detections.Held);
+                spilled |= w.Detections.SpilledRows.Count > 0;
                 for (int k = 0; k < byKind.Length; k++) byKind[k] += w.RecordsByKind[k];
                 outside += w.Counters.OutsideWindow;
                 noTime += w.Counters.NoTimeInWindow;
@@ -142,17 +144,38 @@ public static class HuntScanner
             for (int a = 0; a < CompiledPatterns.Default.Aggregates.Length; a++)
                 detections.AddRange(BurstAggregator.FindBursts(a, CompiledPatterns.Default.Aggregates[a].Spec, logs));
         }
+        catch
+        {
+            foreach (var w in workers) w.Detections.Dispose();
+            throw;
+        }
         finally
         {
             // The events' temporary files go whether the scan succeeded or not (Dispose never throws).
             foreach (var w in workers) w.AggregateEvents.Dispose();
         }
-        detections.Sort(Detection.CompareOutputOrder);
+        IReadOnlyList<Detection> result;
+        Func<string, long> countOf;
+        if (!spilled)
+        {
+            foreach (var w in workers) w.Detections.Dispose();
+            detections.Sort(Detection.CompareOutputOrder);
+            result = detections;
+            countOf = type => detections.Count(d => d.DetectionType == type);
+        }
+        else
+        {
+            // Past the memory budget: the rows stay in the workers' files until the output is
+            // written, and the result reads them back in order (disposed with the ScanResult).
+            var sorted = new SpilledDetections(detections, workers.Select(w => w.Detections).ToArray());
+            result = sorted;
+            countOf = type => sorted.CountOf(type);
+        }
         clock.Stop();
 
         var detectionTypes = CompiledPatterns.Default.Patterns.Select(p => p.Name)
             .Concat(CompiledPatterns.Default.Aggregates.Select(a => a.Spec.Name))
-            .ToDictionary(n => n, n => (long)detections.Count(d => d.DetectionType == n));
+            .ToDictionary(n => n, countOf);
         var summary = new ScanSummary
         {
             Files = files,
@@ -165,7 +188,7 @@ public static class HuntScanner
             Threads = threads,
             Interrupted = cancel.IsCancellationRequested,
         };
-        return new ScanResult(detections, summary);
+        return new ScanResult(result, summary);
     }
 
     private static void Validate(ScanOptions o)
@@ -176,6 +199,7 @@ public static class HuntScanner
             ThrowHelper.ArgumentException_Window($"from ({DateTimeOffset.FromUnixTimeMilliseconds(f):O}) must be before to ({DateTimeOffset.FromUnixTimeMilliseconds(t):O})");
         if (o.MaxRecordBytes < 1024) throw new HuntConfigurationException($"max record size {o.MaxRecordBytes}: must be at least 1024 bytes");
         if (o.MaxDepth is < 2 or > 100_000) throw new HuntConfigurationException($"max depth {o.MaxDepth}: must be between 2 and 100000");
+        if (o.DetectionMemoryBytes < 0) throw new HuntConfigurationException($"detection memory {o.DetectionMemoryBytes}: must not be negative");
     }
 
     /// <summary>Opens, sniffs and frames one file; every failure is recorded on the file and the scan goes on.</summary>

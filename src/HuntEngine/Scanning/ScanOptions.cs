@@ -39,8 +39,10 @@ public sealed record ScanOptions
     public Sinks.StoreOptions? Store { get; init; }
     /// <summary>Live counters for a progress display (null: none). Updated per block, lock-free; see <see cref="ScanProgress"/>.</summary>
     public ScanProgress? Progress { get; init; }
-    /// <summary>Where the burst pattern's events wait until every file is read (an unlinked temporary file per worker).</summary>
+    /// <summary>Where the burst pattern's events, and detections past <see cref="DetectionMemoryBytes"/>, wait until every file is read (an unlinked temporary file per worker).</summary>
     public string TempDirectory { get; init; } = Path.GetTempPath();
+    /// <summary>How much memory the detections may take (estimated, shared out among the workers); past it their rows go to a temporary file until the output is written.</summary>
+    public long DetectionMemoryBytes { get; init; } = 128L << 20;
     /// <summary>How many malformed records per file are kept with offset and reason in the summary.</summary>
     public int MalformedSamplesPerFile { get; init; } = 10;
 }

@@ -60,4 +60,11 @@ public sealed class ScanSummary
 }
 
 /// <summary>Detections in output order, and the summary.</summary>
-public sealed record ScanResult(IReadOnlyList<Detection> Detections, ScanSummary Summary);
+/// <summary>
+/// What a scan found, in output order. When the detections outgrew <see cref="ScanOptions.DetectionMemoryBytes"/>
+/// some are read back from temporary files as they are enumerated: dispose the result once they are written.
+/// </summary>
+public sealed record ScanResult(IReadOnlyList<Detection> Detections, ScanSummary Summary) : IDisposable
+{
+    public void Dispose() => (Detections as IDisposable)?.Dispose();
+}

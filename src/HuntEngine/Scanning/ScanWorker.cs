@@ -28,13 +28,15 @@ internal sealed class ScanWorker
         if (context.Options.Store is { } store) _store = new Sinks.StoreWriter(store, index);
         _context = context;
         AggregateEvents = new AggregateEventLog(context.Options.TempDirectory);
+        Detections = new DetectionLog(context.Options.TempDirectory, context.Options.DetectionMemoryBytes / context.Options.Threads);
         _parser = new RecordParser(FieldPlan.Default, context.Options.MaxDepth);
         _normalizer = new RecordNormalizer(_parser, KindCatalog.Kinds);
         _matcher = new BatchMatcher(CompiledPatterns.Default, context.Options.Window);
         _prefilter = context.Options.Prefilter ? RecordPrefilter.Default : null;
     }
 
-    public List<Detection> Detections { get; } = new();
+    /// <summary>The detections this worker found (past its share of the memory budget, in a temporary file).</summary>
+    public DetectionLog Detections { get; }
     /// <summary>The aggregate patterns' events this worker found (their rows in a temporary file until the bursts are found).</summary>
     public AggregateEventLog AggregateEvents { get; }
     public long[] RecordsByKind { get; } = new long[RecordKinds.Count];

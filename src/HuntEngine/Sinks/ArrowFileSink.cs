@@ -16,7 +16,9 @@ public enum OutputCompression
 /// <summary>Writes detections as an Arrow IPC file (the "Feather v2" format DuckDB, pandas/pyarrow and Spark read).</summary>
 public static class ArrowFileSink
 {
-    private const int RowsPerBatch = 64 * 1024;
+    // A batch is built whole in memory, raw records included (about 4 KiB a row): 8K rows keep the
+    // writer near 30 MiB. At 64K rows, 117K detections peaked at 768 MiB RSS against 410 MiB.
+    private const int RowsPerBatch = 8 * 1024;
 
     public static void Write(string path, IReadOnlyList<Detection> detections, OutputCompression compression = OutputCompression.None, CancellationToken cancel = default) =>
         AtomicFile.Write(path, stream => Write(stream, detections, compression, cancel));

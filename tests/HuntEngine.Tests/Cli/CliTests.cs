@@ -74,6 +74,7 @@ public sealed class CliTests
     [InlineData("--threads", "0", "--threads '0'")]
     [InlineData("--compression", "brotli", "--compression 'brotli'")]
     [InlineData("--format", "csv", "--format 'csv'")]
+    [InlineData("--detection-memory", "-1", "--detection-memory '-1'")]
     public void Bad_arguments_fail_before_any_data_is_read(string option, string value, string message)
     {
         using var dir = new TempDir();
@@ -101,6 +102,25 @@ public sealed class CliTests
         (code, _, err) = Run("scan", input, "--from", "2026-11-21", "--to", "2026-11-20", "-o", Path.Combine(dir.Path, "o.arrow"));
         Assert.Equal(ExitCode.CouldNotRun, code);
         Assert.Contains("--from must be before --to", err);
+    }
+
+    /// <summary>With no memory for detections, every row waits in a temporary file and is read back for the output: the same bytes.</summary>
+    [Fact]
+    public void Detections_spilled_to_disk_give_the_same_output_files()
+    {
+        using var dir = new TempDir();
+        string archive = Path.Combine(dir.Path, "archive");
+        HuntEngine.DataGen.CorpusGenerator.WriteArchive(archive, new HuntEngine.DataGen.GeneratorOptions(61, 800_000, PlantRate: 0.05));
+        string held = Path.Combine(dir.Path, "held.arrow"), spilled = Path.Combine(dir.Path, "spilled.arrow");
+        var (code, _, _) = Run("scan", archive, "-o", held, "-q");
+        var (code2, _, _) = Run("scan", archive, "-o", spilled, "-q", "--detection-memory", "0");
+        Assert.Equal(ExitCode.Detections, code);
+        Assert.Equal(code, code2);
+        Assert.Equal(File.ReadAllBytes(held), File.ReadAllBytes(spilled));
+        var (_, ndjsonHeld, _) = Run("scan", archive, "--stdout", "ndjson", "-q");
+        var (_, ndjsonSpilled, _) = Run("scan", archive, "--stdout", "ndjson", "-q", "--detection-memory", "0");
+        Assert.Equal(ndjsonHeld, ndjsonSpilled);
+        Assert.True(ndjsonHeld.Split('\n').Length > 20);
     }
 
     [Fact]

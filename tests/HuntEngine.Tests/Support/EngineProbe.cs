@@ -35,11 +35,11 @@ internal static class EngineProbe
     public static string? Detect(string json, TimeWindow? window = null)
     {
         var (batch, _) = Build(json, false);
-        var detections = new List<Detection>();
+        using var detections = new DetectionLog(Path.GetTempPath(), long.MaxValue);
         using var events = new AggregateEventLog(Path.GetTempPath());
         var counters = new MatchCounters();
         new BatchMatcher(CompiledPatterns.Default, window).Match(batch, "probe", detections, events, ref counters);
-        return detections.SingleOrDefault()?.DetectionType;
+        return detections.Held.SingleOrDefault()?.DetectionType;
     }
 
     private static (NormalizedBatch, RecordKind) Build(string json, bool csvTimestamps)
