@@ -79,6 +79,7 @@ internal static class ConvertCommand
             stderr.WriteLine($"hunt convert: '{output}' is incomplete; delete it before converting again");
             return ExitCode.CouldNotRun;
         }
+        using var owned = result;
         var s = result.Summary;
         if (s.Interrupted)
         {

@@ -48,13 +48,24 @@ public sealed record Detection
     };
 
     /// <summary>The output order of spec §4: event_time (nulls last), source_file, source_offset.</summary>
+    /// <remarks>
+    /// Rows equal on those three (a store converted without <c>--keep-raw</c> hunted beside its
+    /// archive gives the same record twice) are ordered by detection type, then the row without raw
+    /// text first, so the output is the same whatever the threads and the memory budget.
+    /// </remarks>
     public static int CompareOutputOrder(Detection a, Detection b) =>
-        CompareOutputOrder(a.EventTimeMs, a.SourceFile, a.SourceOffset, b.EventTimeMs, b.SourceFile, b.SourceOffset);
+        CompareOutputOrder(new SortKey(a), new SortKey(b));
+
+    /// <summary>What the output order looks at: the spec's three columns and the two tie-breakers.</summary>
+    internal readonly record struct SortKey(long? TimeMs, string SourceFile, long SourceOffset, string Type, bool RawIsNull)
+    {
+        public SortKey(Detection d) : this(d.EventTimeMs, d.SourceFile, d.SourceOffset, d.DetectionType, d.Raw is null) { }
+    }
 
     /// <summary>The same order on the sort key alone (for rows held as keys, their text elsewhere).</summary>
-    internal static int CompareOutputOrder(long? aTime, string aFile, long aOffset, long? bTime, string bFile, long bOffset)
+    internal static int CompareOutputOrder(in SortKey a, in SortKey b)
     {
-        int c = (aTime, bTime) switch
+        int c = (a.TimeMs, b.TimeMs) switch
         {
             (null, null) => 0,
             (null, _) => 1,
@@ -62,7 +73,11 @@ public sealed record Detection
             ({ } x, { } y) => x.CompareTo(y),
         };
         if (c != 0) return c;
-        c = string.CompareOrdinal(aFile, bFile);
-        return c != 0 ? c : aOffset.CompareTo(bOffset);
+        c = string.CompareOrdinal(a.SourceFile, b.SourceFile);
+        if (c != 0) return c;
+        c = a.SourceOffset.CompareTo(b.SourceOffset);
+        if (c != 0) return c;
+        c = string.CompareOrdinal(a.Type, b.Type);
+        return c != 0 ? c : b.RawIsNull.CompareTo(a.RawIsNull);
     }
 }

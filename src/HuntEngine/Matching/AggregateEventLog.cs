@@ -2,8 +2,8 @@ namespace HuntEngine.Matching;
 
 /// <summary>
 /// One worker's events of the aggregate patterns (spec §7.3), kept until every file is read. In
-/// memory each event is only what the burst scan needs: its pattern, group, time, file and offset
-/// (48 bytes; group keys are shared). Its full row, raw record included, goes to a
+/// memory each event is only what the burst scan needs: its pattern, group and sort key (time, file,
+/// offset; about 64 bytes, group keys shared). Its full row, raw record included, goes to a
 /// <see cref="DetectionRowFile"/> and is read back only for the first event of a burst. Holding
 /// whole rows grew the heap by about 26 MiB per GiB of a typical archive (every guest invitation
 /// is an event), so memory grew with the archive instead of with the bursts.
@@ -11,7 +11,12 @@ namespace HuntEngine.Matching;
 internal sealed class AggregateEventLog : IDisposable
 {
     /// <summary>An event as the burst scan sees it; <see cref="Row"/> is where its full row is in the log's file.</summary>
-    internal readonly record struct Entry(int Spec, string Group, long? TimeMs, string SourceFile, long SourceOffset, long Row);
+    internal readonly record struct Entry(int Spec, string Group, Detection.SortKey Key, long Row)
+    {
+        public long? TimeMs => Key.TimeMs;
+        public string SourceFile => Key.SourceFile;
+        public long SourceOffset => Key.SourceOffset;
+    }
 
     private readonly List<Entry> _entries = new();
     private readonly Dictionary<string, string> _groups = new(StringComparer.Ordinal);
@@ -27,7 +32,7 @@ internal sealed class AggregateEventLog : IDisposable
     {
         string key = GroupKey(aggregate, row);
         if (!_groups.TryGetValue(key, out var group)) _groups[key] = group = key;
-        _entries.Add(new Entry(spec, group, row.EventTimeMs, row.SourceFile, row.SourceOffset, _rows.Append(row)));
+        _entries.Add(new Entry(spec, group, new Detection.SortKey(row), _rows.Append(row)));
     }
 
     /// <summary>

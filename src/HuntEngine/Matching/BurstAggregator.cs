@@ -19,7 +19,7 @@ internal static class BurstAggregator
         foreach (var group in groups)
         {
             var ev = group.ToList();
-            ev.Sort((a, b) => Detection.CompareOutputOrder(a.Event.TimeMs, a.Event.SourceFile, a.Event.SourceOffset, b.Event.TimeMs, b.Event.SourceFile, b.Event.SourceOffset));
+            ev.Sort((a, b) => Detection.CompareOutputOrder(a.Event.Key, b.Event.Key));
             int i = 0;
             while (i < ev.Count)
             {

@@ -3,13 +3,13 @@ namespace HuntEngine.Matching;
 /// <summary>
 /// One worker's detections, kept for the final sort (spec §4 orders the whole output). They are
 /// held in memory up to a byte budget; past it, each row goes to a <see cref="DetectionRowFile"/>
-/// and only its sort key and type stay in memory (48 bytes), so a hunt that finds millions of
+/// and only its sort key and type stay in memory (about 64 bytes), so a hunt that finds millions of
 /// detections does not hold millions of raw records.
 /// </summary>
 internal sealed class DetectionLog : IDisposable
 {
-    /// <summary>A detection past the budget: its sort key, its type (for the counts), and where its row is.</summary>
-    internal readonly record struct Spilled(long? TimeMs, string SourceFile, long SourceOffset, string Type, long Row);
+    /// <summary>A detection past the budget: its sort key (with its type, for the counts) and where its row is.</summary>
+    internal readonly record struct Spilled(Detection.SortKey Key, long Row);
 
     private readonly List<Detection> _held = new();
     private readonly List<Spilled> _spilled = new();
@@ -38,7 +38,7 @@ internal sealed class DetectionLog : IDisposable
             _heldBytes += size;
             return;
         }
-        _spilled.Add(new Spilled(d.EventTimeMs, d.SourceFile, d.SourceOffset, d.DetectionType, _rows.Append(d)));
+        _spilled.Add(new Spilled(new Detection.SortKey(d), _rows.Append(d)));
     }
 
     public Detection Read(Spilled s) => _rows.Read(s.Row);
@@ -69,11 +69,11 @@ internal sealed class SpilledDetections : IReadOnlyList<Detection>, IDisposable
     public SpilledDetections(IEnumerable<Detection> held, IReadOnlyList<DetectionLog> logs)
     {
         _logs = logs;
-        _order = held.Select(d => ((Detection?)d, (DetectionLog?)null, new DetectionLog.Spilled(d.EventTimeMs, d.SourceFile, d.SourceOffset, d.DetectionType, -1)))
+        _order = held.Select(d => ((Detection?)d, (DetectionLog?)null, new DetectionLog.Spilled(new Detection.SortKey(d), -1)))
             .Concat(logs.SelectMany(log => log.SpilledRows.Select(s => ((Detection?)null, (DetectionLog?)log, s))))
             .ToArray();
         // The order of Detection.CompareOutputOrder, on the keys alone.
-        Array.Sort(_order, static (a, b) => Detection.CompareOutputOrder(a.Row.TimeMs, a.Row.SourceFile, a.Row.SourceOffset, b.Row.TimeMs, b.Row.SourceFile, b.Row.SourceOffset));
+        Array.Sort(_order, static (a, b) => Detection.CompareOutputOrder(a.Row.Key, b.Row.Key));
     }
 
     public int Count => _order.Length;
@@ -81,7 +81,7 @@ internal sealed class SpilledDetections : IReadOnlyList<Detection>, IDisposable
     public Detection this[int index] => _order[index].Held ?? _order[index].Log!.Read(_order[index].Row);
 
     /// <summary>How many detections of each type, from the keys (no row is read).</summary>
-    public int CountOf(string type) => _order.Count(o => o.Row.Type == type);
+    public int CountOf(string type) => _order.Count(o => o.Row.Key.Type == type);
 
     public IEnumerator<Detection> GetEnumerator()
     {

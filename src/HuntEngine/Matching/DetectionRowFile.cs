@@ -16,6 +16,8 @@ internal sealed class DetectionRowFile : IDisposable
     private FileStream? _file;
     private BinaryWriter? _writer;
     private BinaryReader? _reader;
+    private bool _readSinceAppend; // the position is where the last read left it, not at the end
+    private readonly object _gate = new(); // reads move the file's one position: one at a time
 
     /// <param name="directory">Where the file goes (created on the first row).</param>
     /// <param name="holds">What the rows are, for messages ("the burst pattern's events").</param>
@@ -46,6 +48,11 @@ internal sealed class DetectionRowFile : IDisposable
         }
         try
         {
+            if (_readSinceAppend)
+            {
+                _file.Seek(0, SeekOrigin.End);
+                _readSinceAppend = false;
+            }
             return Write(_writer!, row);
         }
         catch (IOException e)
@@ -54,13 +61,13 @@ internal sealed class DetectionRowFile : IDisposable
         }
     }
 
-    /// <summary>The row written at <paramref name="position"/>, as it was written.</summary>
+    /// <summary>The row written at <paramref name="position"/>, as it was written. Safe to call from several threads (not beside <see cref="Append"/>).</summary>
     public Detection Read(long position)
     {
-        if (_file is null) throw new InvalidOperationException("no row was written");
+        ObjectDisposedException.ThrowIf(_file is null, this);
         try
         {
-            return ReadAt(position);
+            lock (_gate) return ReadAt(position);
         }
         catch (IOException e)
         {
@@ -70,8 +77,13 @@ internal sealed class DetectionRowFile : IDisposable
 
     private Detection ReadAt(long position)
     {
-        _writer!.Flush();
-        _file!.Position = position;
+        if (!_readSinceAppend)
+        {
+            _writer!.Flush();
+            _readSinceAppend = true;
+        }
+        // Rows read in file order (the usual case) need no seek, so the read buffer is kept.
+        if (_file!.Position != position) _file.Position = position;
         _reader ??= new BinaryReader(_file, System.Text.Encoding.UTF8, leaveOpen: true);
         var r = _reader;
         var row = new Detection
@@ -97,7 +109,6 @@ internal sealed class DetectionRowFile : IDisposable
             EventCount = r.ReadInt32(),
             WindowEndMs = ReadLong(r),
         };
-        _file.Seek(0, SeekOrigin.End); // the next row is appended
         return row;
     }
 

@@ -57,7 +57,7 @@ internal sealed class ScanWorker
             Interlocked.Add(ref file.RecordsFramed, _batch.Count);
             Interlocked.Add(ref file.RecordsParsed, _batch.Count);
             int storedBefore = Detections.Count;
-            _matcher.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters);
+            if (_store is null) _matcher.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters); // a converting scan does not hunt
             _context.Options.Progress?.BlockProcessed(_batch.Count, Detections.Count - storedBefore);
             return;
         }

@@ -72,6 +72,49 @@ public sealed class DetectionSpillTests
         Assert.StartsWith(a, spilled.Detections[0].SourceFile, StringComparison.Ordinal); // a/... sorts before b/...
     }
 
+    /// <summary>
+    /// A store converted without raw text, hunted beside its archive, gives every detection twice
+    /// with the same (time, file, offset): the tie-breakers (type, then the row without raw first)
+    /// make the order the same for any threads and budget.
+    /// </summary>
+    [Fact]
+    public void Rows_equal_on_the_sort_key_come_out_in_one_order()
+    {
+        using var dir = new TempDir();
+        string archive = Path.Combine(dir.Path, "archive"), store = Path.Combine(dir.Path, "store");
+        CorpusGenerator.WriteArchive(archive, new GeneratorOptions(57, 500_000, Mix.Typical, PlantRate: 0.05));
+        HuntScanner.Run(new ScanOptions { Paths = [archive], Prefilter = false, Store = new HuntEngine.Sinks.StoreOptions(store) }).Dispose();
+        ScanResult Hunt(int threads, long budget) => HuntScanner.Run(new ScanOptions { Paths = [store, archive], Threads = threads, DetectionMemoryBytes = budget });
+        using var first = Hunt(1, 128L << 20);
+        Assert.Contains(first.Detections, d => d.Raw is null);
+        for (int i = 1; i < first.Detections.Count; i++)
+            if (Detection.CompareOutputOrder(first.Detections[i - 1], first.Detections[i]) == 0)
+                Assert.Equal(first.Detections[i - 1], first.Detections[i]); // only identical rows may tie
+        Assert.Contains(Enumerable.Range(1, first.Detections.Count - 1), i =>
+            first.Detections[i - 1].SourceOffset == first.Detections[i].SourceOffset && first.Detections[i - 1].SourceFile == first.Detections[i].SourceFile);
+        foreach (var (threads, budget) in new[] { (3, 128L << 20), (2, 0L), (3, 0L) })
+        {
+            using var other = Hunt(threads, budget);
+            Assert.Equal(first.Detections, other.Detections);
+        }
+    }
+
+    /// <summary>The result may be read from several threads at once, as a list can.</summary>
+    [Fact]
+    public void A_spilled_result_reads_the_same_from_many_threads()
+    {
+        using var dir = new TempDir();
+        string archive = Path.Combine(dir.Path, "archive");
+        CorpusGenerator.WriteArchive(archive, new GeneratorOptions(58, 12_000_000, Mix.Typical, PlantRate: 0.2));
+        var held = HuntScanner.Run(new ScanOptions { Paths = [archive], Threads = 2 });
+        using var spilled = HuntScanner.Run(new ScanOptions { Paths = [archive], Threads = 2, DetectionMemoryBytes = 0 });
+        int n = spilled.Detections.Count;
+        Assert.True(n > 1000, $"{n} detections");
+        var read = new Detection[4 * n]; // every row four times, in an order the threads race over
+        Parallel.For(0, read.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i => read[i] = spilled.Detections[(int)((long)i * 7919 % n)]);
+        for (int i = 0; i < read.Length; i++) Assert.Equal(held.Detections[(int)((long)i * 7919 % n)], read[i]);
+    }
+
     [Fact]
     public void The_budget_holds_rows_until_it_is_reached_then_spills_the_rest()
     {
@@ -85,7 +128,7 @@ public sealed class DetectionSpillTests
             Assert.Equal(3, log.Held.Count);
             Assert.Equal(7, log.SpilledRows.Count);
             Assert.Equal(10, log.Count);
-            Assert.All(log.SpilledRows, s => Assert.Equal(Row((int)s.SourceOffset), log.Read(s)));
+            Assert.All(log.SpilledRows, s => Assert.Equal(Row((int)s.Key.SourceOffset), log.Read(s)));
             // Once anything is spilled, later rows are too, so held rows are always the first ones.
             log.Add(new Detection { DetectionType = "T", SourceFile = "f" });
             Assert.Equal(8, log.SpilledRows.Count);
