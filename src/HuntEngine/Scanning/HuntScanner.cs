@@ -240,6 +240,14 @@ public static class HuntScanner
                 {
                     framer.Abandon();
                     file.Container = "hunt-store";
+                    if (options.Store is not null)
+                    {
+                        // Converting holds raw records; a part holds normalized rows (and maybe no raw
+                        // text). Reported, not skipped silently: the part is already what convert makes.
+                        file.Error = "already a HuntEngine store part: hunt convert reads archives; hunt scan reads parts as they are. Not converted";
+                        file.ErrorOffset = 0;
+                        return;
+                    }
                     file.DecompressedBytes = file.DecompressedBytesConsumed = file.CompressedBytes = input.Length;
                     FrameStorePart(storeFormat, input, file, emit, cancel);
                     return;

@@ -57,6 +57,24 @@ public sealed class ColumnarStoreTests
         Assert.Contains("not a HuntEngine store", r.Summary.Files[0].Error);
     }
 
+    /// <summary>Converting a store again is reported per part, not silently turned into an empty store that says its rows were stored.</summary>
+    [Fact]
+    public void Converting_a_store_reports_its_parts_and_writes_nothing()
+    {
+        using var dir = new TempDir();
+        var archive = Path.Combine(dir.Path, "archive");
+        var store = Path.Combine(dir.Path, "store");
+        var again = Path.Combine(dir.Path, "again");
+        CorpusGenerator.WriteArchive(archive, new GeneratorOptions(59, 300_000, PlantRate: 0.05));
+        HuntScanner.Run(new ScanOptions { Paths = [archive], Prefilter = false, Store = new StoreOptions(store, RowsPerPart: 100) }).Dispose();
+        using var r = HuntScanner.Run(new ScanOptions { Paths = [store], Prefilter = false, Store = new StoreOptions(again) });
+        Assert.NotEmpty(r.Summary.Files);
+        Assert.All(r.Summary.Files, f => Assert.Contains("already a HuntEngine store part", f.Error));
+        Assert.True(r.Summary.HadBadInput);
+        Assert.Equal(0, r.Summary.RecordsParsed);
+        Assert.Empty(Directory.Exists(again) ? Directory.GetFiles(again) : []);
+    }
+
     [Fact]
     public void A_damaged_arrow_part_is_reported_by_batch_and_the_other_parts_are_hunted()
     {
