@@ -1,3 +1,5 @@
+using HuntEngine.Sinks;
+
 namespace HuntEngine.Matching;
 
 /// <summary>
@@ -11,12 +13,7 @@ namespace HuntEngine.Matching;
 internal sealed class AggregateEventLog : IDisposable
 {
     /// <summary>An event as the burst scan sees it; <see cref="Row"/> is where its full row is in the log's file.</summary>
-    internal readonly record struct Entry(int Spec, string Group, Detection.SortKey Key, long Row)
-    {
-        public long? TimeMs => Key.TimeMs;
-        public string SourceFile => Key.SourceFile;
-        public long SourceOffset => Key.SourceOffset;
-    }
+    internal readonly record struct Entry(int Spec, string Group, Detection.SortKey Key, long Row);
 
     private readonly List<Entry> _entries = new();
     private readonly Dictionary<string, string> _groups = new(StringComparer.Ordinal);

@@ -23,13 +23,13 @@ internal static class BurstAggregator
             int i = 0;
             while (i < ev.Count)
             {
-                long limit = ev[i].Event.TimeMs!.Value + spanMs;
+                long limit = ev[i].Event.Key.TimeMs!.Value + spanMs;
                 int j = i;
-                while (j + 1 < ev.Count && ev[j + 1].Event.TimeMs!.Value < limit) j++;
+                while (j + 1 < ev.Count && ev[j + 1].Event.Key.TimeMs!.Value < limit) j++;
                 int size = j - i + 1;
                 if (size > spec.MoreThan)
                 {
-                    result.Add(ev[i].Log.Read(ev[i].Event) with { EventCount = size, WindowEndMs = ev[j].Event.TimeMs });
+                    result.Add(ev[i].Log.Read(ev[i].Event) with { EventCount = size, WindowEndMs = ev[j].Event.Key.TimeMs });
                     i = j + 1;
                 }
                 else

@@ -1,3 +1,5 @@
+using HuntEngine.Sinks;
+
 namespace HuntEngine.Matching;
 
 /// <summary>
@@ -43,6 +45,13 @@ internal sealed class DetectionLog : IDisposable
 
     public Detection Read(Spilled s) => _rows.Read(s.Row);
 
+    /// <summary>Drops the spilled rows' keys once the result holds them (their rows stay readable).</summary>
+    internal void ForgetKeys()
+    {
+        _spilled.Clear();
+        _spilled.TrimExcess();
+    }
+
     /// <summary>A detection's heap size, roughly: the object and its strings (UTF-16), the raw record most of it.</summary>
     internal static long SizeOf(Detection d)
     {
@@ -72,6 +81,7 @@ internal sealed class SpilledDetections : IReadOnlyList<Detection>, IDisposable
         _order = held.Select(d => ((Detection?)d, (DetectionLog?)null, new DetectionLog.Spilled(new Detection.SortKey(d), -1)))
             .Concat(logs.SelectMany(log => log.SpilledRows.Select(s => ((Detection?)null, (DetectionLog?)log, s))))
             .ToArray();
+        foreach (var log in logs) log.ForgetKeys(); // the keys live on here only: not held twice
         // The order of Detection.CompareOutputOrder, on the keys alone.
         Array.Sort(_order, static (a, b) => Detection.CompareOutputOrder(a.Row.Key, b.Row.Key));
     }

@@ -59,7 +59,6 @@ public sealed class ScanSummary
     public double MegabytesPerSecond(long bytes) => Elapsed.TotalSeconds > 0 ? bytes / 1e6 / Elapsed.TotalSeconds : 0;
 }
 
-/// <summary>Detections in output order, and the summary.</summary>
 /// <summary>
 /// What a scan found, in output order. When the detections outgrew <see cref="ScanOptions.DetectionMemoryBytes"/>
 /// some are read back from temporary files as they are enumerated: dispose the result once they are written.

@@ -13,9 +13,19 @@ internal interface IDetectionCells
     void Int32(int value);
 }
 
+/// <summary>Gives one detection's cells in the column order of <see cref="DetectionSchema.Arrow"/> (what <see cref="IDetectionCells"/> receives).</summary>
+internal interface IDetectionCellSource
+{
+    long? Time();
+    string? String();
+    long? Int64();
+    int Int32();
+}
+
 /// <summary>
 /// The one place that lists a detection's values in column order, for the text outputs
-/// (<see cref="DetectionNdjsonWriter"/>, <see cref="DetectionCsvWriter"/>); names come from
+/// (<see cref="DetectionNdjsonWriter"/>, <see cref="DetectionCsvWriter"/>) and the temporary row
+/// files (<see cref="DetectionRowFile"/>, which also reads them back); names come from
 /// <see cref="DetectionSchema.Arrow"/>. Generic over a struct visitor, so there is no reflection
 /// and no per-cell allocation.
 /// </summary>
@@ -46,6 +56,31 @@ internal static class DetectionCells
         cells.Int32(d.EventCount);
         cells.Time(d.WindowEndMs);
     }
+
+    /// <summary>A detection from its cells, in the order <see cref="Visit"/> gives them (an object initializer runs in written order).</summary>
+    public static Detection Read<T>(ref T cells) where T : struct, IDetectionCellSource => new()
+    {
+        EventTimeMs = cells.Time(),
+        Username = cells.String(),
+        SourceIp = cells.String(),
+        EventName = cells.String(),
+        LogSourceType = cells.String(),
+        AppName = cells.String(),
+        AppDisplayName = cells.String(),
+        UserType = cells.String(),
+        RiskLevel = cells.String(),
+        DetectionType = cells.String()!,
+        SourceFile = cells.String()!,
+        SourceOffset = cells.Int64()!.Value,
+        Raw = cells.String(),
+        TargetUser = cells.String(),
+        RemoteHost = cells.String(),
+        ProcessName = cells.String(),
+        SentBytes = cells.Int64(),
+        DeviceName = cells.String(),
+        EventCount = cells.Int32(),
+        WindowEndMs = cells.Time(),
+    };
 
     /// <summary>ISO 8601 UTC with milliseconds, e.g. <c>2026-11-20T10:15:30.123Z</c> (24 bytes).</summary>
     public static int FormatTime(long unixMs, Span<byte> utf8)

@@ -11,41 +11,22 @@ public sealed class AggregateEventLogTests
 {
     private static readonly AggregateSpec Spec = PatternCatalog.Aggregates[0];
 
-    private static string? Text(Random rng)
+    /// <summary>
+    /// The output tests' synthetic detections (every column, nulls, CSV- and JSON-hostile text), with
+    /// what a row file must also carry through: lone surrogates (which a UTF-8 round trip would
+    /// replace), long raw records, and the extremes of the numbers.
+    /// </summary>
+    private static List<Detection> Rows(int count, int seed)
     {
-        if (rng.Next(5) == 0) return null;
-        string[] pieces = ["a", "é", "#EXT#", "\ud83d\ude00", "\ud800", "\udc00", "\"", "\\", "\n", "", "203.0.113.7", "\u212A"];
-        var sb = new System.Text.StringBuilder();
-        int n = rng.Next(0, 12);
-        for (int i = 0; i < n; i++) sb.Append(pieces[rng.Next(pieces.Length)]);
-        return sb.ToString();
+        string[] odd = ["\ud800", "a\udc00b", "\ud83d\ude00", "\u212A", ""];
+        return Outputs.OutputRows.Synthetic(count, seed).Select((d, i) => (i % 4) switch
+        {
+            0 => d with { Username = odd[i % odd.Length], SourceIp = odd[(i + 1) % odd.Length] },
+            1 => d with { Raw = new string('x', 70_000 + i) + odd[i % odd.Length], EventTimeMs = long.MinValue },
+            2 => d with { SourceOffset = long.MaxValue, SentBytes = long.MinValue, EventCount = int.MaxValue, WindowEndMs = long.MaxValue },
+            _ => d,
+        }).ToList();
     }
-
-    private static long? Long(Random rng) => rng.Next(4) == 0 ? null : rng.NextInt64(long.MinValue, long.MaxValue);
-
-    private static Detection RandomRow(Random rng, string file) => new()
-    {
-        EventTimeMs = Long(rng),
-        Username = Text(rng),
-        SourceIp = Text(rng),
-        EventName = Text(rng),
-        LogSourceType = Text(rng),
-        AppName = Text(rng),
-        AppDisplayName = Text(rng),
-        UserType = Text(rng),
-        RiskLevel = Text(rng),
-        DetectionType = PatternCatalog.InviteBurst,
-        SourceFile = file,
-        SourceOffset = rng.NextInt64(0, long.MaxValue),
-        Raw = rng.Next(3) == 0 ? null : new string('x', rng.Next(0, 70_000)) + Text(rng),
-        TargetUser = Text(rng),
-        RemoteHost = Text(rng),
-        ProcessName = Text(rng),
-        SentBytes = Long(rng),
-        DeviceName = Text(rng),
-        EventCount = rng.Next(),
-        WindowEndMs = Long(rng),
-    };
 
     [Fact]
     public void Every_row_reads_back_exactly_as_added_and_no_file_is_left()
@@ -54,7 +35,7 @@ public sealed class AggregateEventLogTests
         try
         {
             var rng = new Random(5);
-            var rows = Enumerable.Range(0, 400).Select(i => RandomRow(rng, i % 2 == 0 ? "a.ndjson" : "b.ndjson")).ToList();
+            var rows = Rows(400, seed: 5);
             using (var log = new AggregateEventLog(dir))
             {
                 foreach (var row in rows) log.Add(0, Spec, row);
@@ -66,11 +47,11 @@ public sealed class AggregateEventLogTests
                 {
                     var e = log.Entries[i];
                     Assert.Equal(rows[i], log.Read(e));
-                    Assert.Equal((rows[i].EventTimeMs, rows[i].SourceFile, rows[i].SourceOffset), (e.TimeMs, e.SourceFile, e.SourceOffset));
+                    Assert.Equal(new Detection.SortKey(rows[i]), e.Key);
                     Assert.Equal(AggregateEventLog.GroupKey(Spec, rows[i]), e.Group);
                 }
                 // Adding after reading appends, and earlier rows stay readable.
-                var extra = RandomRow(rng, "c.ndjson");
+                var extra = Rows(1, seed: 6)[0] with { Raw = "\ud800" };
                 log.Add(0, Spec, extra);
                 Assert.Equal(extra, log.Read(log.Entries[^1]));
                 for (int i = 0; i < rows.Count; i++) Assert.Equal(rows[i], log.Read(log.Entries[i]));
@@ -99,7 +80,7 @@ public sealed class AggregateEventLogTests
     {
         string missing = Path.Combine(Path.GetTempPath(), "hunt-no-such-folder-" + Guid.NewGuid().ToString("N"));
         using var log = new AggregateEventLog(missing);
-        var e = Assert.Throws<HuntTemporaryFileException>(() => log.Add(0, Spec, RandomRow(new Random(1), "a.ndjson")));
+        var e = Assert.Throws<HuntTemporaryFileException>(() => log.Add(0, Spec, Rows(1, seed: 1)[0]));
         Assert.Contains(missing, e.Message);
         Assert.Contains("TMPDIR", e.Message);
     }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace HuntEngine.Matching;
+namespace HuntEngine.Sinks;
 
 /// <summary>
 /// Whole detection rows written to a temporary file and read back by position: what a scan holds
@@ -85,80 +85,50 @@ internal sealed class DetectionRowFile : IDisposable
         // Rows read in file order (the usual case) need no seek, so the read buffer is kept.
         if (_file!.Position != position) _file.Position = position;
         _reader ??= new BinaryReader(_file, System.Text.Encoding.UTF8, leaveOpen: true);
-        var r = _reader;
-        var row = new Detection
-        {
-            EventTimeMs = ReadLong(r),
-            Username = ReadText(r),
-            SourceIp = ReadText(r),
-            EventName = ReadText(r),
-            LogSourceType = ReadText(r),
-            AppName = ReadText(r),
-            AppDisplayName = ReadText(r),
-            UserType = ReadText(r),
-            RiskLevel = ReadText(r),
-            DetectionType = ReadText(r)!,
-            SourceFile = ReadText(r)!,
-            SourceOffset = r.ReadInt64(),
-            Raw = ReadText(r),
-            TargetUser = ReadText(r),
-            RemoteHost = ReadText(r),
-            ProcessName = ReadText(r),
-            SentBytes = ReadLong(r),
-            DeviceName = ReadText(r),
-            EventCount = r.ReadInt32(),
-            WindowEndMs = ReadLong(r),
-        };
-        return row;
+        var cells = new CellReader(_reader);
+        return DetectionCells.Read(ref cells);
     }
 
     private long Write(BinaryWriter w, Detection d)
     {
         long at = _file!.Position;
-        WriteLong(w, d.EventTimeMs);
-        WriteText(w, d.Username);
-        WriteText(w, d.SourceIp);
-        WriteText(w, d.EventName);
-        WriteText(w, d.LogSourceType);
-        WriteText(w, d.AppName);
-        WriteText(w, d.AppDisplayName);
-        WriteText(w, d.UserType);
-        WriteText(w, d.RiskLevel);
-        WriteText(w, d.DetectionType);
-        WriteText(w, d.SourceFile);
-        w.Write(d.SourceOffset);
-        WriteText(w, d.Raw);
-        WriteText(w, d.TargetUser);
-        WriteText(w, d.RemoteHost);
-        WriteText(w, d.ProcessName);
-        WriteLong(w, d.SentBytes);
-        WriteText(w, d.DeviceName);
-        w.Write(d.EventCount);
-        WriteLong(w, d.WindowEndMs);
+        var cells = new CellWriter(w);
+        DetectionCells.Visit(d, ref cells);
         return at;
     }
 
-    private static void WriteLong(BinaryWriter w, long? v)
+    // Numbers as a presence flag and the value; text as its UTF-16 code units as they are (a value
+    // unescaped from JSON may hold a lone surrogate, which a UTF-8 round trip would replace).
+    private readonly struct CellWriter(BinaryWriter w) : IDetectionCells
     {
-        w.Write(v.HasValue);
-        if (v is { } x) w.Write(x);
+        public void Time(long? unixMs) => Int64(unixMs);
+        public void Int32(int value) => w.Write(value);
+
+        public void Int64(long? value)
+        {
+            w.Write(value.HasValue);
+            if (value is { } v) w.Write(v);
+        }
+
+        public void String(string? value)
+        {
+            w.Write(value is null ? -1 : value.Length);
+            if (value is not null) w.Write(MemoryMarshal.AsBytes(value.AsSpan()));
+        }
     }
 
-    private static long? ReadLong(BinaryReader r) => r.ReadBoolean() ? r.ReadInt64() : null;
-
-    // UTF-16 code units as they are: a value unescaped from JSON may hold a lone surrogate, which a
-    // UTF-8 round trip would replace.
-    private static void WriteText(BinaryWriter w, string? s)
+    private readonly struct CellReader(BinaryReader r) : IDetectionCellSource
     {
-        w.Write(s is null ? -1 : s.Length);
-        if (s is not null) w.Write(MemoryMarshal.AsBytes(s.AsSpan()));
-    }
+        public long? Time() => Int64();
+        public long? Int64() => r.ReadBoolean() ? r.ReadInt64() : null;
+        public int Int32() => r.ReadInt32();
 
-    private static string? ReadText(BinaryReader r)
-    {
-        int length = r.ReadInt32();
-        if (length < 0) return null;
-        return string.Create(length, r, static (chars, reader) => reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chars)));
+        public string? String()
+        {
+            int length = r.ReadInt32();
+            if (length < 0) return null;
+            return string.Create(length, r, static (chars, reader) => reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chars)));
+        }
     }
 
     /// <summary>Closes the file without writing what is still buffered: its contents are not needed any more, and a full disk must not keep the handle open.</summary>
