@@ -16,7 +16,7 @@ internal sealed class ScanWorker
     private readonly RecordParser _parser;
     private readonly RecordNormalizer _normalizer;
     private readonly NormalizedBatch _batch = new();
-    private readonly BatchMatcher _matcher;
+    private readonly BatchMatcher? _matcher; // null in a converting scan: it writes the store and does not hunt (hunt the store for that)
     private readonly ScanContext _context;
     private RecordPrefilter? _prefilter;
     private int _prefilterTunedOn; // bytes of the sample the worker's prefilter was tuned to
@@ -31,7 +31,7 @@ internal sealed class ScanWorker
         Detections = new DetectionLog(context.Options.TempDirectory, context.Options.DetectionMemoryBytes / context.Options.Threads);
         _parser = new RecordParser(FieldPlan.Default, context.Options.MaxDepth);
         _normalizer = new RecordNormalizer(_parser, KindCatalog.Kinds);
-        _matcher = new BatchMatcher(CompiledPatterns.Default, context.Options.Window);
+        _matcher = _store is null ? new BatchMatcher(CompiledPatterns.Default, context.Options.Window) : null;
         _prefilter = context.Options.Prefilter ? RecordPrefilter.Default : null;
     }
 
@@ -57,7 +57,7 @@ internal sealed class ScanWorker
             Interlocked.Add(ref file.RecordsFramed, _batch.Count);
             Interlocked.Add(ref file.RecordsParsed, _batch.Count);
             int storedBefore = Detections.Count;
-            if (_store is null) _matcher.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters); // a converting scan does not hunt
+            _matcher?.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters);
             _context.Options.Progress?.BlockProcessed(_batch.Count, Detections.Count - storedBefore);
             return;
         }
@@ -98,9 +98,7 @@ internal sealed class ScanWorker
         Interlocked.Add(ref file.Oversized, _counts.Oversized);
         _store?.Append(_batch, file.Path);
         int before = Detections.Count;
-        // A converting scan writes the store and does not hunt (hunt the store for that): it needs
-        // neither the matcher's work nor a temporary file for the burst pattern's events.
-        if (_batch.Count > 0 && _store is null) _matcher.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters);
+        if (_batch.Count > 0) _matcher?.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters);
         _context.Options.Progress?.BlockProcessed(_counts.Framed, Detections.Count - before);
     }
 
