@@ -80,11 +80,11 @@ public class ParseAndNormalizeRecords : CorpusBenchmark
     internal static int Normalize(RecordBlock block, RecordParser parser, RecordNormalizer normalizer, NormalizedBatch batch)
     {
         batch.Clear();
-        batch.Source = block.Buffer;
+        batch.Source = block.Memory;
         var records = new BlockRecords(block);
         while (records.Next(out int start, out int length, out long offset))
         {
-            if (parser.Parse(block.Buffer, start, length) != ParseOutcome.Ok) continue;
+            if (parser.Parse(block.Memory, start, length) != ParseOutcome.Ok) continue;
             var kind = normalizer.Classify();
             normalizer.AppendRow(batch, kind, offset, start, length);
         }
@@ -152,7 +152,7 @@ public class PrefilterRecords : CorpusBenchmark
         _parser = new RecordParser(FieldPlan.Default, FramingLimits.Default.MaxDepth);
         _normalizer = new RecordNormalizer(_parser, KindCatalog.Kinds);
         // Tuned to the first block, as each scan worker tunes its own.
-        _prefilter = RecordPrefilter.Default.TunedTo(_blocks[0].Buffer.AsSpan(0, Math.Min(_blocks[0].Length, 256 << 10)));
+        _prefilter = RecordPrefilter.Default.TunedTo(_blocks[0].Memory.Span.Slice(0, Math.Min(_blocks[0].Length, 256 << 10)));
         PrefilterThenParseSurvivors();
     }
 
@@ -168,7 +168,7 @@ public class PrefilterRecords : CorpusBenchmark
         {
             var records = new BlockRecords(block);
             while (records.Next(out int start, out int length, out _))
-                if (_prefilter.MayMatch(block.Buffer.AsSpan(start, length))) pass++;
+                if (_prefilter.MayMatch(block.Memory.Span.Slice(start, length))) pass++;
         }
         return pass;
     }
@@ -188,7 +188,7 @@ public class PrefilterRecords : CorpusBenchmark
             var sweep = new ScreenSweep();
             var records = new BlockRecords(block);
             while (records.Next(out int start, out int length, out _))
-                if (!sweep.Clears(_prefilter, block.Buffer.AsSpan(0, block.Length), start, length) && _prefilter.MayMatch(block.Buffer.AsSpan(start, length))) pass++;
+                if (!sweep.Clears(_prefilter, block.Memory.Span.Slice(0, block.Length), start, length) && _prefilter.MayMatch(block.Memory.Span.Slice(start, length))) pass++;
         }
         return pass;
     }
@@ -200,12 +200,12 @@ public class PrefilterRecords : CorpusBenchmark
         foreach (var block in _blocks!)
         {
             _batch.Clear();
-            _batch.Source = block.Buffer;
+            _batch.Source = block.Memory;
             var records = new BlockRecords(block);
             while (records.Next(out int start, out int length, out long offset))
             {
-                if (!_prefilter.MayMatch(block.Buffer.AsSpan(start, length))) continue;
-                if (_parser.Parse(block.Buffer, start, length) != ParseOutcome.Ok) continue;
+                if (!_prefilter.MayMatch(block.Memory.Span.Slice(start, length))) continue;
+                if (_parser.Parse(block.Memory, start, length) != ParseOutcome.Ok) continue;
                 _normalizer.AppendRow(_batch, _normalizer.Classify(), offset, start, length);
             }
             rows += _batch.Count;

@@ -46,6 +46,7 @@ internal sealed record ScanArguments
     public int? Show { get; set; }
     public bool Quiet { get; set; }
     public bool Validate { get; set; }
+    public bool NoMemoryMap { get; set; }
     public string? Rejects { get; set; }
     public long MaxDecompressedBytes { get; set; } = new ScanOptions { Paths = [] }.MaxDecompressedBytes;
     public double MaxRatio { get; set; } = new ScanOptions { Paths = [] }.MaxRatio;
@@ -82,6 +83,7 @@ internal static class ScanCommand
                 MaxRecordBytes = a.MaxRecordBytes,
                 MaxDepth = a.MaxDepth,
                 Prefilter = !a.Validate,
+                MemoryMap = !a.NoMemoryMap,
                 MaxDecompressedBytes = a.MaxDecompressedBytes,
                 MaxRatio = a.MaxRatio,
                 MaxErrorsPerFile = a.MaxErrorsPerFile,
@@ -229,6 +231,7 @@ internal static class ScanCommand
                 case "--max-errors-per-file": a.MaxErrorsPerFile = ParseLong(arg, Value(), 0, long.MaxValue); break;
                 case "--validate":
                 case "--no-prefilter": a.Validate = true; break;
+                case "--no-mmap": a.NoMemoryMap = true; break;
                 case "-q":
                 case "--quiet": a.Quiet = true; break;
                 default:

@@ -23,7 +23,7 @@ internal sealed class NormalizedBatch
 
     public int Count { get; private set; }
     /// <summary>The block's buffer: <c>raw</c> of row i is <see cref="Raw"/>(i) into it.</summary>
-    public byte[] Source { get; set; } = [];
+    public ReadOnlyMemory<byte> Source { get; set; }
 
     public Int64Column EventTime { get; } = new();
     public Int64Column SentBytes { get; } = new();
@@ -46,7 +46,7 @@ internal sealed class NormalizedBatch
     {
         if (!FromStore)
         {
-            raw = Source.AsSpan(_rawStart[row], _rawLength[row]);
+            raw = Source.Span.Slice(_rawStart[row], _rawLength[row]);
             return true;
         }
         raw = StoredRaw.Get(row);

@@ -28,7 +28,9 @@ internal enum JsonLayout : byte
 /// </summary>
 internal sealed class JsonStreamFramer
 {
-    private readonly Stream _stream;
+    private readonly Stream? _stream;
+    private readonly Sources.MappedFile? _mapped; // framed in place: the window is a range of the mapping
+    private int _capacity; // how far the window may grow before its frames go out as a block
     private readonly int _fileIndex;
     private readonly FramingLimits _limits;
     private readonly Action<RecordBlock> _emit;
@@ -45,14 +47,34 @@ internal sealed class JsonStreamFramer
     private readonly int _readSize;
 
     public JsonStreamFramer(Stream stream, int fileIndex, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel, int readSize = 1 << 20)
+        : this(fileIndex, limits, emit, cancel, readSize)
+    {
+        _stream = stream;
+        _buf = ArrayPool<byte>.Shared.Rent(limits.BlockBytes);
+        _capacity = _buf.Length;
+    }
+
+    /// <summary>
+    /// Frames a mapped file in place: the window moves over the mapping, and blocks are ranges of
+    /// it, so nothing is copied. Frames, offsets and blocks' contents are those a stream read of the
+    /// same bytes gives. Takes over the caller's use of <paramref name="mapped"/>.
+    /// </summary>
+    public JsonStreamFramer(Sources.MappedFile mapped, int fileIndex, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel)
+        : this(fileIndex, limits, emit, cancel, limits.BlockBytes)
+    {
+        _mapped = mapped;
+        _buf = [];
+        _capacity = limits.BlockBytes;
+    }
+
+    private JsonStreamFramer(int fileIndex, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel, int readSize)
     {
         _readSize = readSize;
-        _stream = stream;
         _fileIndex = fileIndex;
         _limits = limits;
         _emit = emit;
         _cancel = cancel;
-        _buf = ArrayPool<byte>.Shared.Rent(limits.BlockBytes);
+        _buf = [];
         _strict = new JsonValueScanner(limits.FramingDepth, controlBreaksString: true);
         _lenient = new JsonValueScanner(limits.FramingDepth, controlBreaksString: false);
     }
@@ -79,7 +101,10 @@ internal sealed class JsonStreamFramer
 
     private long End => _base + _len;
 
-    private byte At(long p) => _buf[(int)(p - _base)];
+    /// <summary>The bytes held now: [<see cref="_base"/>, <see cref="End"/>).</summary>
+    private ReadOnlySpan<byte> Window => _mapped is null ? _buf.AsSpan(0, _len) : _mapped.Span(_base, _len);
+
+    private byte At(long p) => Window[(int)(p - _base)];
 
     /// <summary>Frames the stream from <paramref name="start"/> (after any BOM) to its end, then emits the last block.</summary>
     public void Run(long start)
@@ -99,9 +124,12 @@ internal sealed class JsonStreamFramer
         }
         finally
         {
-            var last = new RecordBlock(_fileIndex, _buf, _len, pooled: true);
+            var last = _mapped is null
+                ? new RecordBlock(_fileIndex, _buf, _len, pooled: true)
+                : new RecordBlock(_fileIndex, _mapped.Range(_base, _len, ownedEnd: End));
             last.Frames.AddRange(_frames);
             _frames = new();
+            _mapped?.Release();
             _emit(last);
         }
     }
@@ -109,7 +137,8 @@ internal sealed class JsonStreamFramer
     /// <summary>Gives the buffer back without framing (a file the scan will not read).</summary>
     public void Abandon()
     {
-        ArrayPool<byte>.Shared.Return(_buf);
+        if (_mapped is null) ArrayPool<byte>.Shared.Return(_buf);
+        else _mapped.Release();
         _buf = [];
     }
 
@@ -117,7 +146,7 @@ internal sealed class JsonStreamFramer
     public ReadOnlySpan<byte> Prefetch(int atLeast)
     {
         while (_len < atLeast && !_eof) Fill(0);
-        return _buf.AsSpan(0, _len);
+        return Window;
     }
 
     private JsonLayout ChooseLayout(long p)
@@ -147,7 +176,7 @@ internal sealed class JsonStreamFramer
         {
             _cancel.ThrowIfCancellationRequested();
             int idx = (int)(p - _base);
-            int last = _buf.AsSpan(idx, _len - idx).LastIndexOf((byte)'\n');
+            int last = Window[idx..].LastIndexOf((byte)'\n');
             if (last >= 0)
             {
                 AddFrame(FrameKind.LineChunk, p, p + last + 1);
@@ -170,24 +199,32 @@ internal sealed class JsonStreamFramer
         }
     }
 
+    /// <summary>
+    /// Skips a line past the record limit, dropping its bytes as it goes, and reports it as the
+    /// worker reports a line that fit: the record is the line without its surrounding whitespace
+    /// (a CRLF line's CR is not counted), so the size in the reason does not depend on the buffer.
+    /// </summary>
     private long SkipOversizedLine(long p)
     {
-        long first = p;
-        while (first < End && IsWhitespace(At(first))) first++;
+        long first = -1, last = -1; // the record's first byte, and the end of its last non-whitespace byte
         long q = p;
         while (true)
         {
             int idx = (int)(q - _base);
-            int nl = _buf.AsSpan(idx, _len - idx).IndexOf((byte)'\n');
+            var rest = Window[idx..];
+            int nl = rest.IndexOf((byte)'\n');
+            var line = nl >= 0 ? rest[..nl] : rest;
+            if (first < 0 && line.IndexOfAnyExcept(" \t\r\n"u8) is >= 0 and var f) first = q + f;
+            if (line.LastIndexOfAnyExcept(" \t\r\n"u8) is >= 0 and var l) last = q + l + 1;
             if (nl >= 0)
             {
-                AddSkipped(first, q + nl - first);
+                if (first >= 0) AddSkipped(first, last - first);
                 return q + nl + 1;
             }
             q = End;
             if (_eof)
             {
-                if (StreamError is null) AddSkipped(first, q - first);
+                if (StreamError is null && first >= 0) AddSkipped(first, last - first);
                 return q;
             }
             Fill(q);
@@ -207,13 +244,13 @@ internal sealed class JsonStreamFramer
             if (c == (byte)'[')
             {
                 long next = FrameArray(p);
-                if (next < 0) return StreamError is null ? End : p;
+                if (next < 0) return StreamError is null ? Stop() : p;
                 p = next;
             }
             else if (c == (byte)'{')
             {
                 long next = FrameTopObject(p);
-                if (next == StopFraming) return End;
+                if (next == StopFraming) return Stop();
                 if (next < 0) return FrameLines(p); // the object broke: read the rest line by line
                 p = next;
             }
@@ -224,6 +261,12 @@ internal sealed class JsonStreamFramer
                 p = eol;
             }
         }
+    }
+
+    private long Stop()
+    {
+        Stopped = _stoppedAt < End || !_eof;
+        return _stoppedAt;
     }
 
     /// <summary>Frames the elements of the array opening at <paramref name="open"/>; returns the position after it, or -1 when the file can be framed no further.</summary>
@@ -238,6 +281,7 @@ internal sealed class JsonStreamFramer
             if (p >= End)
             {
                 if (StreamError is null) AddFrame(FrameKind.Malformed, p, p, FrameReason.ArrayCutShort);
+                _stoppedAt = End;
                 return -1;
             }
             byte c = At(p);
@@ -268,9 +312,11 @@ internal sealed class JsonStreamFramer
                     break;
                 case ScanOutcome.Broken:
                     AddFrame(FrameKind.Malformed, start, Math.Min(end, End), FrameReason.BrokenStructure);
+                    _stoppedAt = Math.Min(end, End);
                     return -1;
                 default: // end of stream inside the element
                     if (StreamError is null) AddFrame(FrameKind.Malformed, start, end, FrameReason.ArrayCutShort);
+                    _stoppedAt = End;
                     return -1;
             }
             p = end;
@@ -319,7 +365,7 @@ internal sealed class JsonStreamFramer
                     wrapper = true;
                     keyOpensRecords = false;
                     p = FrameArray(p);
-                    if (p < 0) return End;
+                    if (p < 0) return StopFraming; // the array broke, or the stream ended in it
                     continue;
             }
 
@@ -335,6 +381,7 @@ internal sealed class JsonStreamFramer
                 // A wrapper's own members broke: its records before this point are framed; what
                 // follows cannot be told apart, and the bytes before are gone, so framing stops.
                 AddFrame(FrameKind.Malformed, start, Math.Min(end, End), r == ScanOutcome.Broken ? FrameReason.BrokenStructure : FrameReason.ObjectCutShort);
+                _stoppedAt = Math.Min(end, End);
                 return StopFraming;
             }
             keyOpensRecords = c == (byte)'"' && IsRecordsKey(start, end) && NextIsColon(end, keep);
@@ -366,13 +413,14 @@ internal sealed class JsonStreamFramer
         }
         if (StreamError is not null) return End;
         AddFrame(FrameKind.Malformed, open, open, r == ScanOutcome.Broken ? FrameReason.BrokenStructure : FrameReason.ObjectCutShort);
+        _stoppedAt = Math.Min(end, End);
         return r == ScanOutcome.Broken ? StopFraming : End;
     }
 
     private bool IsRecordsKey(long start, long end)
     {
         if (end - start > 64) return false;
-        var quoted = _buf.AsSpan((int)(start - _base), (int)(end - start));
+        var quoted = Window.Slice((int)(start - _base), (int)(end - start));
         if (quoted.IndexOf((byte)'\\') < 0)
             return quoted.SequenceEqual("\"value\""u8) || quoted.SequenceEqual("\"records\""u8);
         try
@@ -399,6 +447,16 @@ internal sealed class JsonStreamFramer
     /// <summary>Returned by <see cref="FrameTopObject"/> when framing cannot go on at all (not even line by line).</summary>
     private const long StopFraming = -2;
 
+    /// <summary>
+    /// Where framing stopped for good (brackets that stopped balancing: the position where the scan
+    /// broke; the stream's end otherwise). It depends on the bytes alone, never on how far the
+    /// buffer had been filled, so the file's error offset is the same however it is read.
+    /// </summary>
+    private long _stoppedAt;
+
+    /// <summary>Framing stopped before the stream's end: brackets stopped balancing, and nothing after <see cref="Consumed"/> was framed.</summary>
+    public bool Stopped { get; private set; }
+
     /// <summary>Scans a value from <paramref name="start"/>, keeping bytes from <paramref name="keepFrom"/>; stops with TooLarge when that would exceed the record limit.</summary>
     private ScanOutcome Scan(ref JsonValueScanner scanner, long start, long keepFrom, out long end)
     {
@@ -413,7 +471,7 @@ internal sealed class JsonStreamFramer
         while (true)
         {
             int pos = (int)(p - _base);
-            var st = scanner.Advance(_buf.AsSpan(0, _len), ref pos, _eof);
+            var st = scanner.Advance(Window, ref pos, _eof);
             p = _base + pos;
             if (st == ScanStatus.Complete) { end = p; return ScanOutcome.Complete; }
             if (st == ScanStatus.Broken) { end = p; return ScanOutcome.Broken; }
@@ -430,7 +488,7 @@ internal sealed class JsonStreamFramer
         while (true)
         {
             int pos = (int)(Math.Max(p, _base) - _base);
-            var st = scanner.Advance(_buf.AsSpan(0, _len), ref pos, _eof);
+            var st = scanner.Advance(Window, ref pos, _eof);
             p = _base + pos;
             if (st == ScanStatus.Complete) { end = p; return ScanOutcome.Skipped; }
             if (st == ScanStatus.Broken) { end = p; return ScanOutcome.Broken; }
@@ -454,7 +512,7 @@ internal sealed class JsonStreamFramer
         while (true)
         {
             int idx = (int)(p - _base);
-            int nl = _buf.AsSpan(idx, _len - idx).IndexOf((byte)'\n');
+            int nl = Window[idx..].IndexOf((byte)'\n');
             if (nl >= 0) return p + nl;
             if (_eof) return End;
             if (End - keepFrom > _limits.MaxRecordBytes) keepFrom = End;
@@ -465,7 +523,7 @@ internal sealed class JsonStreamFramer
 
     private long IndexOfNewline(long from, long to)
     {
-        int i = _buf.AsSpan((int)(from - _base), (int)(to - from)).IndexOf((byte)'\n');
+        int i = Window.Slice((int)(from - _base), (int)(to - from)).IndexOf((byte)'\n');
         return i < 0 ? -1 : from + i;
     }
 
@@ -497,6 +555,11 @@ internal sealed class JsonStreamFramer
     private void Fill(long keepFrom)
     {
         if (_eof) return;
+        if (_mapped is not null)
+        {
+            FillMapped(keepFrom);
+            return;
+        }
         if (_len == _buf.Length)
         {
             int keepIdx = (int)(keepFrom - _base);
@@ -520,7 +583,44 @@ internal sealed class JsonStreamFramer
             _len = tail;
         }
         var error = StreamError;
-        _len += StreamRead.Once(_stream, _buf, _len, Math.Min(_readSize, _buf.Length - _len), CheckEnd, ref _eof, ref error);
+        _len += StreamRead.Once(_stream!, _buf, _len, Math.Min(_readSize, _buf.Length - _len), CheckEnd, ref _eof, ref error);
         StreamError = error;
+    }
+
+    /// <summary>
+    /// <see cref="Fill"/> over a mapping: the window grows to its capacity, then its frames go out
+    /// as a block over the same bytes and the next window starts at <paramref name="keepFrom"/>.
+    /// The capacity grows as the read buffer does, so a record of any allowed size fits one window.
+    /// </summary>
+    private void FillMapped(long keepFrom)
+    {
+        var mapped = _mapped!;
+        if (_len >= _capacity)
+        {
+            int tail = (int)(End - keepFrom);
+            if (_frames.Count > 0)
+            {
+                var block = new RecordBlock(_fileIndex, mapped.Range(_base, _len, ownedEnd: keepFrom));
+                block.Frames.AddRange(_frames);
+                _frames.Clear();
+                _emit(block);
+            }
+            else
+            {
+                mapped.DropPages(_base, keepFrom);
+            }
+            _capacity = Math.Max(_limits.BlockBytes, tail * 2 <= 0 ? tail : tail * 2);
+            _base = keepFrom;
+            _len = tail;
+        }
+        int n = (int)Math.Min(mapped.Length - End, Math.Min(_readSize, _capacity - _len));
+        if (n == 0)
+        {
+            _eof = true;
+            return;
+        }
+        // The kernel reads the next window in while this one is framed (a cold page cache).
+        mapped.Prefetch(End + n, Math.Min(_capacity, mapped.Length - End - n));
+        _len += n;
     }
 }

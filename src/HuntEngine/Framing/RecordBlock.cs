@@ -68,23 +68,33 @@ internal static class FrameReasons
 }
 
 /// <summary>
-/// A run of framed items over one pooled buffer: the unit of work handed from a framer to a
-/// worker. The worker returns the buffer to the pool when done (<see cref="Release"/>).
+/// A run of framed items over one buffer: the unit of work handed from a framer to a worker. The
+/// buffer is a pooled array, or a range of a memory-mapped file; the worker gives it back when done
+/// (<see cref="Release"/>).
 /// </summary>
 internal sealed class RecordBlock
 {
+    private readonly byte[]? _pooled;
+    private readonly Sources.MappedRange? _mapped;
+
     public RecordBlock(int fileIndex, byte[] buffer, int length, bool pooled)
     {
         FileIndex = fileIndex;
-        Buffer = buffer;
-        Length = length;
-        Pooled = pooled;
+        Memory = buffer.AsMemory(0, length);
+        _pooled = pooled ? buffer : null;
+    }
+
+    public RecordBlock(int fileIndex, Sources.MappedRange mapped)
+    {
+        FileIndex = fileIndex;
+        Memory = mapped.Memory;
+        _mapped = mapped;
     }
 
     public int FileIndex { get; }
-    public byte[] Buffer { get; }
-    public int Length { get; }
-    private bool Pooled { get; }
+    /// <summary>The block's bytes; frames index them.</summary>
+    public ReadOnlyMemory<byte> Memory { get; }
+    public int Length => Memory.Length;
     public List<Frame> Frames { get; } = new();
 
     /// <summary>Records of this block come from a CSV export: the US portal timestamp forms are read (spec §2).</summary>
@@ -96,11 +106,12 @@ internal sealed class RecordBlock
     /// </summary>
     public StoredBatch? Stored { get; init; }
 
-    public ReadOnlySpan<byte> Bytes(in Frame f) => Buffer.AsSpan(f.Start, f.Length);
+    public ReadOnlySpan<byte> Bytes(in Frame f) => Memory.Span.Slice(f.Start, f.Length);
 
     public void Release()
     {
-        if (Pooled) ArrayPool<byte>.Shared.Return(Buffer);
+        if (_pooled is not null) ArrayPool<byte>.Shared.Return(_pooled);
+        _mapped?.Release();
     }
 }
 

@@ -42,7 +42,7 @@ internal sealed class RecordParser
     private readonly PlanNode[] _nodes;
     private readonly Capture[] _caps;
     private readonly JsonReaderOptions _options;
-    private byte[] _record = [];
+    private ReadOnlyMemory<byte> _record;
     private int _recordStart;
     private int _recordLength;
     private byte[] _arena = new byte[4096];
@@ -68,9 +68,10 @@ internal sealed class RecordParser
     public ref readonly Capture this[int node] => ref _caps[node];
 
     public ReadOnlySpan<byte> Bytes(Capture c) =>
-        c.Buffer == 0 ? _record.AsSpan(_recordStart + c.Start, c.Length) : _arena.AsSpan(c.Start, c.Length);
+        c.Buffer == 0 ? _record.Span.Slice(_recordStart + c.Start, c.Length) : _arena.AsSpan(c.Start, c.Length);
 
-    public ParseOutcome Parse(byte[] buffer, int start, int length)
+    /// <summary>Parses the record at [<paramref name="start"/>, +<paramref name="length"/>) of <paramref name="buffer"/>, which must hold still until the next call.</summary>
+    public ParseOutcome Parse(ReadOnlyMemory<byte> buffer, int start, int length)
     {
         _record = buffer;
         _recordStart = start;
@@ -78,7 +79,7 @@ internal sealed class RecordParser
         _arenaUsed = 0;
         LastError = null;
         Array.Clear(_caps);
-        var bytes = buffer.AsSpan(start, length);
+        var bytes = buffer.Span.Slice(start, length);
         // Utf8JsonReader does not check UTF-8 inside strings it is not asked to decode; the spec makes
         // invalid UTF-8 a malformed record, so check the whole record (vectorized).
         if (!Utf8.IsValid(bytes)) return ParseOutcome.InvalidUtf8;

@@ -85,7 +85,15 @@ public static class HuntScanner
                         block.Release();
                         throw new TooManyErrorsException();
                     }
-                    queue.Add(block, failed.Token);
+                    try
+                    {
+                        queue.Add(block, failed.Token);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        block.Release(); // a mapped file is unmapped once every block over it is released
+                        throw;
+                    }
                 }, failed.Token);
                 options.Progress?.FileDone(i);
             }
@@ -218,18 +226,21 @@ public static class HuntScanner
         }
         using (source)
         {
+            JsonStreamFramer framer = null!;
+            CsvFramer? csv = null;
+            var mapped = options.MemoryMap ? source.TryMap(DateTime.UtcNow, options.MapEveryFile) : null;
+            // Bytes of the file (on disk) read so far: a mapped file is read where the framer is.
+            long RawBytesRead() => mapped is not null && csv is null ? framer.BytesRead : source.CompressedBytesRead;
             if (options.Progress is { } progress)
             {
-                // Progress: how far into the file (on disk) the framer has read, once per block.
+                // Progress: how far into the file the framer has read, once per block.
                 var emitBlock = emit;
-                emit = block => { progress.FileRead(input.Index, source.CompressedBytesRead); emitBlock(block); };
+                emit = block => { progress.FileRead(input.Index, RawBytesRead()); emitBlock(block); };
             }
             file.Compression = source.Compression.ToString().ToLowerInvariant();
-            var framer = new JsonStreamFramer(source.Decoded, input.Index, limits, emit, cancel, source.ReadSize)
-            {
-                CheckEnd = source.TruncationAfterEnd,
-            };
-            CsvFramer? csv = null;
+            framer = mapped is null
+                ? new JsonStreamFramer(source.Decoded, input.Index, limits, emit, cancel, source.ReadSize) { CheckEnd = source.TruncationAfterEnd }
+                : new JsonStreamFramer(mapped, input.Index, limits, emit, cancel);
             try
             {
                 var head = framer.Prefetch(4096);
@@ -259,7 +270,7 @@ public static class HuntScanner
                     file.Error = "not a text file (a NUL byte in its first 4 KiB after decompression): unsupported, not read";
                     file.ErrorOffset = head.IndexOf((byte)0);
                     file.DecompressedBytes = framer.BytesRead;
-                    file.CompressedBytes = source.CompressedBytesRead;
+                    file.CompressedBytes = RawBytesRead();
                     framer.Abandon();
                     return;
                 }
@@ -271,14 +282,19 @@ public static class HuntScanner
                         CheckEnd = source.TruncationAfterEnd,
                     };
                     csv.AdoptPrefix(head, framer.StreamError);
+                    // CSV is read from the stream, after the bytes sniffed from the mapping.
+                    if (mapped is not null) source.Decoded.Position = head.Length;
                     framer.Abandon();
                     csv.Run(start);
                     file.Container = csv.Layout == CsvLayout.UalAuditData ? "csv-ual" : "csv";
                 }
                 else
                 {
+                    file.MemoryMapped = mapped is not null;
+                    // head is gone once framing starts (its buffer goes to a worker, or is unmapped).
+                    string? container = first >= head.Length ? "empty" : head[first] == (byte)'[' ? "json-array" : null;
                     framer.Run(start);
-                    file.Container = first >= head.Length ? "empty" : head[first] == (byte)'[' ? "json-array" : framer.Layout == JsonLayout.Lines ? "ndjson" : "json";
+                    file.Container = container ?? (framer.Layout == JsonLayout.Lines ? "ndjson" : "json");
                 }
             }
             catch (TooManyErrorsException)
@@ -290,30 +306,30 @@ public static class HuntScanner
             {
                 // Interrupted: record how far this file was read, for the summary.
                 file.DecompressedBytes = csv?.BytesRead ?? framer.BytesRead;
-                file.CompressedBytes = source.CompressedBytesRead;
+                file.CompressedBytes = RawBytesRead();
                 throw;
             }
             long bytesRead = csv?.BytesRead ?? framer.BytesRead;
             var streamError = csv is null ? framer.StreamError : csv.StreamError;
             file.DecompressedBytes = bytesRead;
             file.DecompressedBytesConsumed = csv?.BytesRead ?? framer.Consumed;
-            file.CompressedBytes = source.CompressedBytesRead;
+            file.CompressedBytes = RawBytesRead();
             if (streamError is { } err && file.Error is null)
             {
                 file.Error = $"{source.Compression} stream damaged: {err.Message}";
                 file.ErrorOffset = bytesRead;
             }
-            if (file.Error is null && csv is null && !framer.ReachedEnd && !cancel.IsCancellationRequested)
+            if (file.Error is null && csv is null && (framer.Stopped || !framer.ReachedEnd) && !cancel.IsCancellationRequested)
             {
                 // Brackets stopped balancing: the framer could not go on, and says where it stopped.
                 file.Error = "framing stopped: the brackets of a top-level JSON value do not balance or nest too deep; nothing after that point was framed (see the bad records)";
-                file.ErrorOffset = bytesRead;
+                file.ErrorOffset = framer.Consumed;
             }
-            if (file.Error is null && !cancel.IsCancellationRequested && source.CompressedBytesRead < input.Length)
+            if (file.Error is null && !cancel.IsCancellationRequested && RawBytesRead() < input.Length)
             {
                 file.Error = source.Compression == CompressionKind.None
-                    ? $"the file shrank while it was read ({input.Length} bytes when listed, {source.CompressedBytesRead} read)"
-                    : $"data after the end of the {file.Compression} stream: {input.Length - source.CompressedBytesRead} of {input.Length} bytes were not part of it (trailing garbage, or a file that shrank)";
+                    ? $"the file shrank while it was read ({input.Length} bytes when listed, {RawBytesRead()} read)"
+                    : $"data after the end of the {file.Compression} stream: {input.Length - RawBytesRead()} of {input.Length} bytes were not part of it (trailing garbage, or a file that shrank)";
                 file.ErrorOffset = bytesRead;
             }
         }

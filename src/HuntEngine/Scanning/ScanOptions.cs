@@ -22,6 +22,15 @@ public sealed record ScanOptions
     /// Detections are the same either way.
     /// </summary>
     public bool Prefilter { get; init; } = true;
+    /// <summary>
+    /// Map plain files into memory and frame them in place, instead of reading them into buffers
+    /// (<see cref="Sources.MappedFile"/>): files from 1 MiB not written in the last minute. Off
+    /// (<c>--no-mmap</c>) for files that may shrink while they are scanned: a mapped file that
+    /// shrinks kills the process. Detections are the same either way.
+    /// </summary>
+    public bool MemoryMap { get; init; } = true;
+    /// <summary>Tests: map every plain file that is not empty, however small or recently written.</summary>
+    internal bool MapEveryFile { get; init; }
     /// <summary>Bomb guard: most bytes one compressed file may decompress to.</summary>
     public long MaxDecompressedBytes { get; init; } = Sources.DecompressionLimits.Default.MaxDecompressedBytes;
     /// <summary>Bomb guard: most decompressed bytes per compressed byte (checked past 64 MiB).</summary>

@@ -11,6 +11,8 @@ public sealed class FileSummary
     public string Container { get; set; } = "";
     public long CompressedBytes { get; set; }
     public long DecompressedBytes { get; set; }
+    /// <summary>The file was mapped into memory and framed in place, not read (<see cref="ScanOptions.MemoryMap"/>).</summary>
+    public bool MemoryMapped { get; set; }
     public long RecordsFramed;
     public long RecordsParsed;
     /// <summary>Records the prefilter showed cannot match; not parsed (so not in the kind counts, and not validated).</summary>

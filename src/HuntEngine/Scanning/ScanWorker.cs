@@ -47,7 +47,7 @@ internal sealed class ScanWorker
     {
         var file = _context.Files[block.FileIndex];
         _batch.Clear();
-        _batch.Source = block.Buffer;
+        _batch.Source = block.Memory;
         _normalizer.UsPortalTimestamps = block.UsPortalTimestamps;
         _counts = default;
         if (block.Stored is { } stored)
@@ -66,23 +66,24 @@ internal sealed class ScanWorker
             // The screen's fingerprints are picked from the first block this worker sees, and again
             // from a larger one while the sample is under 64 KiB (many small files).
             _prefilterTunedOn = Math.Min(block.Length, TuningSampleBytes);
-            _prefilter = _prefilter.TunedTo(block.Buffer.AsSpan(0, _prefilterTunedOn));
+            _prefilter = _prefilter.TunedTo(block.Memory.Span[.._prefilterTunedOn]);
         }
         var sweep = new ScreenSweep(); // one screen search across the block's records (ProcessRecord)
+        var bytes = block.Memory.Span;
         foreach (ref readonly var f in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(block.Frames))
         {
             switch (f.Kind)
             {
                 case FrameKind.LineChunk:
-                    ProcessLines(block, file, f, ref sweep);
+                    ProcessLines(block.Memory, bytes, file, f, ref sweep);
                     break;
                 case FrameKind.Record:
-                    ProcessRecord(block, file, f.Start, f.Length, f.Offset, ref sweep);
+                    ProcessRecord(block.Memory, bytes, file, f.Start, f.Length, f.Offset, ref sweep);
                     break;
                 case FrameKind.Malformed:
                     _counts.Framed++;
                     _counts.Malformed++;
-                    _context.ReportBad(file, f.Offset, FrameReasons.Describe(f.Reason), block.Buffer.AsSpan(f.Start, f.Length), f.Length);
+                    _context.ReportBad(file, f.Offset, FrameReasons.Describe(f.Reason), bytes.Slice(f.Start, f.Length), f.Length);
                     break;
                 case FrameKind.Oversized:
                     _counts.Framed++;
@@ -170,12 +171,12 @@ internal sealed class ScanWorker
     private const int TuningSampleBytes = 256 << 10;
 
     /// <summary>The records of a run of NDJSON lines, split here so that framing a huge file runs on every core.</summary>
-    private void ProcessLines(RecordBlock block, FileSummary file, in Frame f, ref ScreenSweep sweep)
+    private void ProcessLines(ReadOnlyMemory<byte> block, ReadOnlySpan<byte> bytes, FileSummary file, in Frame f, ref ScreenSweep sweep)
     {
-        var chunk = block.Buffer.AsSpan(f.Start, f.Length);
+        var chunk = bytes.Slice(f.Start, f.Length);
         int pos = 0;
         while (NdjsonLines.Next(chunk, ref pos, out int start, out int length))
-            ProcessRecord(block, file, f.Start + start, length, f.Offset + start, ref sweep);
+            ProcessRecord(block, bytes, file, f.Start + start, length, f.Offset + start, ref sweep);
     }
 
     /// <summary>
@@ -185,13 +186,15 @@ internal sealed class ScanWorker
     /// screen literal and is cleared as <see cref="RecordPrefilter.MayMatch"/> would clear it,
     /// without a test of its own.
     /// </summary>
-    private static bool MayMatch(RecordPrefilter prefilter, RecordBlock block, int start, int length, ref ScreenSweep sweep)
+    private static bool MayMatch(RecordPrefilter prefilter, ReadOnlySpan<byte> bytes, int start, int length, ref ScreenSweep sweep)
     {
-        if (prefilter.HasScreen && sweep.Clears(prefilter, block.Buffer.AsSpan(0, block.Length), start, length)) return false;
-        return prefilter.MayMatch(block.Buffer.AsSpan(start, length));
+        if (prefilter.HasScreen && sweep.Clears(prefilter, bytes, start, length)) return false;
+        return prefilter.MayMatch(bytes.Slice(start, length));
     }
 
-    private void ProcessRecord(RecordBlock block, FileSummary file, int start, int length, long offset, ref ScreenSweep sweep)
+    /// <param name="block">The block's memory, which the parser keeps for the record's values.</param>
+    /// <param name="bytes">The same bytes as a span, taken once per block.</param>
+    private void ProcessRecord(ReadOnlyMemory<byte> block, ReadOnlySpan<byte> bytes, FileSummary file, int start, int length, long offset, ref ScreenSweep sweep)
     {
         _counts.Framed++;
         if (length > _context.Options.MaxRecordBytes)
@@ -202,13 +205,13 @@ internal sealed class ScanWorker
             _context.ReportBad(file, offset, $"{FrameReasons.Describe(FrameReason.RecordTooLarge)} ({length} bytes, limit {_context.Options.MaxRecordBytes})", default, length);
             return;
         }
-        var record = block.Buffer.AsSpan(start, length);
-        if (_prefilter is { } prefilter && !MayMatch(prefilter, block, start, length, ref sweep) && LooksWhole(record))
+        var record = bytes.Slice(start, length);
+        if (_prefilter is { } prefilter && !MayMatch(prefilter, bytes, start, length, ref sweep) && LooksWhole(record))
         {
             _counts.Cleared++;
             return;
         }
-        var outcome = _parser.Parse(block.Buffer, start, length);
+        var outcome = _parser.Parse(block, start, length);
         if (outcome == ParseOutcome.Ok)
         {
             var kind = _normalizer.Classify();
@@ -223,7 +226,7 @@ internal sealed class ScanWorker
             ParseOutcome.InvalidUtf8 => "invalid UTF-8",
             ParseOutcome.NotAnObject => "valid JSON but not an object",
             _ => "invalid JSON: " + _parser.LastError,
-        }, block.Buffer.AsSpan(start, length), length);
+        }, record, length);
     }
 
     /// <summary>

@@ -64,6 +64,7 @@ public static class SummaryJson
             w.WriteString("path", f.Path);
             w.WriteString("compression", f.Compression);
             w.WriteString("container", f.Container);
+            w.WriteBoolean("memory_mapped", f.MemoryMapped);
             w.WriteNumber("bytes_compressed", f.CompressedBytes);
             w.WriteNumber("bytes_decompressed", f.DecompressedBytes);
             w.WriteNumber("bytes_decompressed_consumed", f.DecompressedBytesConsumed);

@@ -34,6 +34,19 @@ internal sealed class SourceStream : IDisposable
     /// <summary>Bytes read from the file so far (the compressed size once the stream is drained).</summary>
     public long CompressedBytesRead => _file.CanSeek ? _file.Position : 0;
 
+    /// <summary>
+    /// The file mapped into memory, when it is plain (not compressed) and may be mapped
+    /// (<see cref="MappedFile.MayMap"/>); null when it is read instead. Nothing was read from the
+    /// stream but the sniffed bytes, which the stream was rewound over.
+    /// </summary>
+    public MappedFile? TryMap(DateTime nowUtc, bool everyFile = false)
+    {
+        if (Compression != CompressionKind.None) return null;
+        var handle = _file.SafeFileHandle;
+        if (!everyFile && !MappedFile.MayMap(RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle), nowUtc)) return null;
+        return MappedFile.TryMap(handle);
+    }
+
     /// <exception cref="IOException">The file cannot be opened, or is not a regular file.</exception>
     public static SourceStream Open(string path, DecompressionLimits limits)
     {

@@ -124,6 +124,27 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void No_mmap_reads_a_file_the_default_maps_and_the_summary_says_which()
+    {
+        using var dir = new TempDir();
+        var input = Path.Combine(dir.Path, "big.ndjson");
+        File.WriteAllText(input, string.Concat(Enumerable.Repeat(Clean + "\n", 9000)) + Detection + "\n");
+        Assert.True(new FileInfo(input).Length >= HuntEngine.Sources.MappedFile.MinimumBytes);
+        File.SetLastWriteTimeUtc(input, DateTime.UtcNow.AddHours(-1));
+        bool MappedIn(string summary) =>
+            System.Text.Json.JsonDocument.Parse(File.ReadAllText(summary)).RootElement.GetProperty("file_details")[0].GetProperty("memory_mapped").GetBoolean();
+        string mappedSummary = Path.Combine(dir.Path, "m.json"), readSummary = Path.Combine(dir.Path, "r.json");
+        var (code, mapped, _) = Run("scan", input, "--stdout", "ndjson", "-q", "--summary-json", mappedSummary);
+        var (code2, read, _) = Run("scan", input, "--stdout", "ndjson", "-q", "--summary-json", readSummary, "--no-mmap");
+        Assert.Equal(ExitCode.Detections, code);
+        Assert.Equal(code, code2);
+        Assert.Equal(mapped, read);
+        Assert.Contains("Teams_ITImpersonation", mapped);
+        Assert.True(MappedIn(mappedSummary));
+        Assert.False(MappedIn(readSummary));
+    }
+
+    [Fact]
     public void Scan_writes_arrow_and_summary_json_and_prints_a_table()
     {
         using var dir = new TempDir();

@@ -1,0 +1,166 @@
+using System.Buffers;
+using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace HuntEngine.Sources;
+
+/// <summary>
+/// A plain file mapped into memory whole and read-only. The framer frames it in place and hands
+/// ranges of it to the workers, so no byte is copied out of the page cache: a <c>read()</c> into
+/// the blocks cost about a quarter of a scan's CPU here. The mapping lives until the framer and
+/// every block over it are done. The pages of a finished block are unmapped from the process
+/// (<c>MADV_DONTNEED</c>; the page cache keeps them), so resident memory is bounded by the blocks
+/// in flight, not by the file's size.
+/// <para>
+/// A mapped file that shrinks under the scan kills the process (SIGBUS; the runtime cannot turn it
+/// into an exception), where a read would report it on the file and go on. So
+/// <see cref="MayMap"/> leaves out files written in the last minute (a live log rotated with
+/// copytruncate is written all the time), and <c>--no-mmap</c> reads every file.
+/// </para>
+/// </summary>
+internal sealed unsafe class MappedFile
+{
+    /// <summary>Smaller files are read: a mapping costs two system calls and a page fault per 64 KiB.</summary>
+    public const long MinimumBytes = 1 << 20;
+
+    /// <summary>Files written more recently than this before the scan opens them are read, not mapped.</summary>
+    public static readonly TimeSpan QuietPeriod = TimeSpan.FromMinutes(1);
+
+    private readonly MemoryMappedFile _map;
+    private readonly MemoryMappedViewAccessor _view;
+    private readonly byte* _start;
+    private int _users = 1; // the framer's, plus one per block not yet released
+
+    private MappedFile(MemoryMappedFile map, MemoryMappedViewAccessor view, byte* start, long length)
+    {
+        _map = map;
+        _view = view;
+        _start = start;
+        Length = length;
+    }
+
+    public long Length { get; }
+
+    /// <summary>Whether a file of this size, last written then, is mapped rather than read.</summary>
+    public static bool MayMap(long length, DateTime lastWriteUtc, DateTime nowUtc) =>
+        length >= MinimumBytes && nowUtc - lastWriteUtc >= QuietPeriod && Environment.Is64BitProcess;
+
+    /// <summary>Maps the open file whole; null when it cannot be (the caller reads it instead).</summary>
+    public static MappedFile? TryMap(SafeFileHandle file)
+    {
+        MemoryMappedFile? map = null;
+        MemoryMappedViewAccessor? view = null;
+        try
+        {
+            long length = RandomAccess.GetLength(file);
+            if (length <= 0) return null;
+            map = MemoryMappedFile.CreateFromFile(file, null, length, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+            view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
+            byte* start = null;
+            view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
+            start += view.PointerOffset;
+            return new MappedFile(map, view, start, length);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            view?.Dispose();
+            map?.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>The bytes at <paramref name="offset"/>; valid while the caller holds a use of the mapping.</summary>
+    public ReadOnlySpan<byte> Span(long offset, int length) => new(_start + offset, length);
+
+    /// <summary>
+    /// A range for a block: its bytes are [<paramref name="offset"/>, +<paramref name="length"/>);
+    /// when released, the pages of [offset, <paramref name="ownedEnd"/>) leave the process (the
+    /// bytes after <paramref name="ownedEnd"/> belong to the next block too).
+    /// </summary>
+    public MappedRange Range(long offset, int length, long ownedEnd)
+    {
+        Interlocked.Increment(ref _users);
+        return new MappedRange(this, offset, length, ownedEnd);
+    }
+
+    /// <summary>Asks the kernel to start reading these bytes in (a cold page cache), without waiting.</summary>
+    public void Prefetch(long offset, long length) => Advise(_start + offset, length, Advice.WillNeed);
+
+    /// <summary>Unmaps the pages of [start, end) from the process; the page cache keeps them, and a later touch maps them again.</summary>
+    public void DropPages(long start, long end)
+    {
+        if (end > start) Advise(_start + start, end - start, Advice.DontNeed);
+    }
+
+    /// <summary>Gives back one use (the framer's, or a block's); the last one unmaps the file.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _users) != 0) return;
+        _view.SafeMemoryMappedViewHandle.ReleasePointer();
+        _view.Dispose();
+        _map.Dispose();
+    }
+
+    internal byte* Start => _start;
+
+    private enum Advice
+    {
+        WillNeed = 3,
+        DontNeed = 4,
+    }
+
+    /// <summary>madvise over the whole pages the range touches. Advice only: failure (or another OS) changes nothing the scan reads.</summary>
+    private static void Advise(byte* start, long length, Advice advice)
+    {
+        if (!OperatingSystem.IsLinux() || length <= 0) return;
+        const long Page = 4096; // the smallest page; advice on a larger page's part is rounded by the kernel
+        long first = (long)start & ~(Page - 1);
+        long end = ((long)start + length + Page - 1) & ~(Page - 1);
+        _ = madvise((nint)first, (nuint)(end - first), (int)advice);
+    }
+
+    [DllImport("libc", SetLastError = false)]
+#pragma warning disable SYSLIB1054 // a plain call, nothing to marshal
+    private static extern int madvise(nint address, nuint length, int advice);
+#pragma warning restore SYSLIB1054
+}
+
+/// <summary>
+/// A block's range of a <see cref="MappedFile"/>, as <see cref="Memory{T}"/> so every stage reads
+/// it as it reads a pooled array.
+/// </summary>
+internal sealed unsafe class MappedRange : MemoryManager<byte>
+{
+    private readonly MappedFile _file;
+    private readonly long _offset;
+    private readonly int _length;
+    private readonly long _ownedEnd;
+
+    internal MappedRange(MappedFile file, long offset, int length, long ownedEnd)
+    {
+        _file = file;
+        _offset = offset;
+        _length = length;
+        _ownedEnd = ownedEnd;
+    }
+
+    public override Span<byte> GetSpan() => new(_file.Start + _offset, _length);
+
+    public override MemoryHandle Pin(int elementIndex = 0) => new(_file.Start + _offset + elementIndex);
+
+    public override void Unpin()
+    {
+    }
+
+    /// <summary>The block is done: its own pages leave the process, and its use of the mapping ends.</summary>
+    public void Release()
+    {
+        _file.DropPages(_offset, _ownedEnd);
+        _file.Release();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+    }
+}

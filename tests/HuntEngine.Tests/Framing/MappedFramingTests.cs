@@ -1,0 +1,195 @@
+using System.Text;
+using HuntEngine.DataGen;
+using HuntEngine.Scanning;
+using HuntEngine.Sources;
+using HuntEngine.Tests.Support;
+
+namespace HuntEngine.Tests.Framing;
+
+/// <summary>
+/// A plain file mapped into memory and framed in place must give what reading it gives: the same
+/// detections, counts, bad records (offset and reason), byte accounting and file errors. Checked on
+/// generated files in every JSON layout, damaged in the ways the framer handles (broken and
+/// oversized lines and elements, stray commas, arrays cut short, trailing content, a BOM, CRLF,
+/// blank lines), under block sizes and record limits that put records across windows, and on
+/// CSV, which is sniffed from the mapping and then read from the stream.
+/// </summary>
+public sealed class MappedFramingTests
+{
+    private static readonly List<string> Pool = CorpusGenerator.Records(new GeneratorOptions(77, 300_000, Mix.TeamsHeavy, PlantRate: 0.15))
+        .Select(r => Encoding.UTF8.GetString(r.Json)).ToList();
+
+    [Fact]
+    public void Mapped_files_scan_exactly_like_read_files()
+    {
+        var rng = new Random(20261128);
+        int mappedScans = 0;
+        long detections = 0, bad = 0;
+        for (int round = 0; round < 250; round++)
+        {
+            var content = Content(rng, out string layout);
+            int block = new[] { 1024, 4096, 65536, 4 << 20 }[rng.Next(4)];
+            int maxRecord = new[] { 1024, 3000, 64 << 20 }[rng.Next(3)];
+            ScanOptions Options(ScanOptions o) => o with
+            {
+                BlockBytes = block,
+                MaxRecordBytes = maxRecord,
+                Threads = 1 + round % 3,
+                Prefilter = round % 2 == 0,
+                MalformedSamplesPerFile = 100_000,
+            };
+            var files = new Dictionary<string, byte[]> { ["input.json"] = content };
+            using var read = EngineProbe.ScanFiles(files, o => Options(o) with { MemoryMap = false });
+            using var mapped = EngineProbe.ScanFiles(files, o => Options(o) with { MapEveryFile = true });
+            string where = $"round {round}: {layout}, {content.Length} bytes, block {block}, max record {maxRecord}";
+            Assert.False(read.Summary.Files[0].MemoryMapped, where);
+            // JSON is framed from the mapping; a file that reads as CSV (a first line that is not JSON too) from the stream.
+            Assert.Equal(!mapped.Summary.Files[0].Container.StartsWith("csv", StringComparison.Ordinal), mapped.Summary.Files[0].MemoryMapped);
+            string expected = Describe(read), actual = Describe(mapped);
+            if (expected != actual)
+            {
+                var e = expected.Split('\n');
+                var a = actual.Split('\n');
+                int i = 0;
+                while (i < Math.Min(e.Length, a.Length) && e[i] == a[i]) i++;
+                Assert.Fail($"{where}: read and mapped differ at line {i}:\n read:   {Clip(e.ElementAtOrDefault(i))}\n mapped: {Clip(a.ElementAtOrDefault(i))}");
+            }
+            if (mapped.Summary.Files[0].MemoryMapped) mappedScans++;
+            detections += read.Summary.Detections;
+            bad += read.Summary.Malformed + read.Summary.Oversized;
+        }
+        Assert.True(mappedScans > 150 && detections > 200 && bad > 200, $"{mappedScans} mapped scans, {detections} detections, {bad} bad records");
+    }
+
+    [Fact]
+    public void A_generated_archive_hunts_the_same_mapped_and_read()
+    {
+        using var dir = new TempDir();
+        var truth = CorpusGenerator.WriteArchive(dir.Path, new GeneratorOptions(41, 1_200_000, Mix.Typical, PlantRate: 0.03));
+        using var read = HuntScanner.Run(new ScanOptions { Paths = [dir.Path], Threads = 2, MemoryMap = false });
+        using var mapped = HuntScanner.Run(new ScanOptions { Paths = [dir.Path], Threads = 3, BlockBytes = 8192, MapEveryFile = true });
+        Assert.Equal(read.Detections, mapped.Detections);
+        Assert.Equal(truth.Count, mapped.Detections.Count);
+        Assert.Contains(mapped.Summary.Files, f => f.MemoryMapped);
+        // Only plain JSON files are mapped: compressed ones stream through their decoder, CSV is read.
+        Assert.All(mapped.Summary.Files.Where(f => f.MemoryMapped), f => Assert.Equal("none", f.Compression));
+        Assert.DoesNotContain(mapped.Summary.Files, f => f.MemoryMapped && f.Container.StartsWith("csv", StringComparison.Ordinal));
+        Assert.Equal(read.Summary.RecordsFramed, mapped.Summary.RecordsFramed);
+        Assert.Equal(read.Summary.RecordsCleared, mapped.Summary.RecordsCleared);
+    }
+
+    [Fact]
+    public void Only_quiet_files_from_a_mebibyte_are_mapped_by_default()
+    {
+        var now = new DateTime(2026, 11, 28, 12, 0, 0, DateTimeKind.Utc);
+        Assert.True(MappedFile.MayMap(1 << 20, now.AddMinutes(-1), now));
+        Assert.False(MappedFile.MayMap((1 << 20) - 1, now.AddDays(-1), now));
+        Assert.False(MappedFile.MayMap(1L << 40, now.AddSeconds(-59), now));
+        Assert.False(MappedFile.MayMap(1L << 40, now.AddSeconds(5), now)); // a clock behind the file's
+    }
+
+    [Fact]
+    public void A_large_quiet_file_is_mapped_a_fresh_one_is_read_and_no_mmap_reads_both()
+    {
+        using var dir = new TempDir();
+        var lines = string.Join("\n", Enumerable.Range(0, 3000).Select(i => Pool[i % Pool.Count]));
+        var content = Encoding.UTF8.GetBytes(lines);
+        Assert.True(content.Length >= MappedFile.MinimumBytes);
+        string quiet = Path.Combine(dir.Path, "quiet.ndjson"), fresh = Path.Combine(dir.Path, "fresh.ndjson");
+        File.WriteAllBytes(quiet, content);
+        File.WriteAllBytes(fresh, content);
+        File.SetLastWriteTimeUtc(quiet, DateTime.UtcNow.AddMinutes(-5));
+
+        using var auto = HuntScanner.Run(new ScanOptions { Paths = [dir.Path], Threads = 2 });
+        using var off = HuntScanner.Run(new ScanOptions { Paths = [dir.Path], Threads = 2, MemoryMap = false });
+        Assert.True(auto.Summary.Files.Single(f => f.Path == quiet).MemoryMapped);
+        Assert.False(auto.Summary.Files.Single(f => f.Path == fresh).MemoryMapped);
+        Assert.All(off.Summary.Files, f => Assert.False(f.MemoryMapped));
+        Assert.Equal(off.Detections, auto.Detections);
+        Assert.NotEmpty(auto.Detections);
+        var q = auto.Summary.Files.Single(f => f.Path == quiet);
+        Assert.Equal(content.Length, q.CompressedBytes);
+        Assert.Equal(content.Length, q.DecompressedBytes);
+        Assert.Null(q.Error);
+    }
+
+    private static string? Clip(string? line) => line is { Length: > 300 } ? line[..300] + "…" : line;
+
+    /// <summary>Every observable outcome of a scan, as text, so a difference shows where it is.</summary>
+    private static string Describe(ScanResult r)
+    {
+        var s = new StringBuilder();
+        foreach (var d in r.Detections) s.Append($"D {d.SourceOffset} {d.DetectionType} {d.Raw}\n");
+        foreach (var f in r.Summary.Files)
+        {
+            // Where framing stopped, how far the file had been read ahead is a matter of buffering.
+            string read = f.Error?.StartsWith("framing stopped", StringComparison.Ordinal) == true ? "(read ahead)" : $"{f.CompressedBytes} {f.DecompressedBytes}";
+            s.Append($"F {f.Container} {f.Compression} {read} {f.DecompressedBytesConsumed} ");
+            s.Append($"{f.RecordsFramed} {f.RecordsParsed} {f.RecordsCleared} {f.Malformed} {f.Oversized} {f.Error} @{f.ErrorOffset}\n");
+            foreach (var b in f.MalformedSamples) s.Append($"B {b.Offset} {b.Reason}\n");
+        }
+        foreach (var (kind, n) in r.Summary.RecordsByKind) s.Append($"K {kind} {n}\n");
+        return s.ToString();
+    }
+
+    private static string Record(Random rng) => Pool[rng.Next(Pool.Count)];
+
+    /// <summary>A damaged thing the framer must report, not lose: JSON it cannot parse, or a record too large.</summary>
+    private static string Junk(Random rng) => rng.Next(6) switch
+    {
+        0 => "{\"Operation\":\"MessageSent\",", // cut short
+        1 => "[1,2,3]",
+        2 => "not json at all",
+        3 => "{\"a\":\"" + new string('x', rng.Next(900, 5000)) + "\"}", // over the small record limits
+        4 => "{\"Workload\":\"MicrosoftTeams\"}}",
+        _ => Record(rng)[..rng.Next(1, 40)],
+    };
+
+    private static byte[] Content(Random rng, out string layout)
+    {
+        int count = rng.Next(1, 60);
+        var s = new StringBuilder();
+        if (rng.Next(5) == 0) s.Append('\uFEFF');
+        switch (rng.Next(5))
+        {
+            case 0:
+            case 1:
+                layout = "ndjson";
+                for (int i = 0; i < count; i++)
+                {
+                    s.Append(rng.Next(8) == 0 ? Junk(rng) : Record(rng));
+                    s.Append(rng.Next(6) switch { 0 => "\r\n", 1 => "\n\n", 2 => "  \n \t\n", _ => "\n" });
+                }
+                if (rng.Next(2) == 0) s.Length -= 1; // no final newline
+                break;
+            case 2:
+                layout = "array";
+                s.Append('[');
+                for (int i = 0; i < count; i++)
+                {
+                    if (i > 0) s.Append(rng.Next(12) == 0 ? ",," : rng.Next(3) == 0 ? ",\n  " : ",");
+                    s.Append(rng.Next(10) == 0 ? Junk(rng) : Record(rng));
+                }
+                if (rng.Next(6) > 0) s.Append(']');
+                if (rng.Next(8) == 0) s.Append(" trailing");
+                break;
+            case 3:
+                layout = "wrapper";
+                s.Append(rng.Next(2) == 0 ? "{\"nextLink\":null,\"value\":[" : "{\"records\": [\n");
+                for (int i = 0; i < count; i++)
+                {
+                    if (i > 0) s.Append(",\n");
+                    s.Append(rng.Next(14) == 0 ? Junk(rng) : Record(rng));
+                }
+                s.Append(rng.Next(6) > 0 ? "]}" : "]");
+                break;
+            default:
+                layout = "csv";
+                s.Append("CreationDate,UserIds,Operations,AuditData\r\n");
+                for (int i = 0; i < count; i++)
+                    s.Append("2026-01-01T00:00:00.0000000Z,u@x.test,Op,\"").Append(Record(rng).Replace("\"", "\"\"")).Append("\"\r\n");
+                break;
+        }
+        return Encoding.UTF8.GetBytes(s.ToString());
+    }
+}
