@@ -52,6 +52,9 @@ internal static class CorpusFiles
             created.Add(truthPath);
         }
         long bytes = new FileInfo(plain).Length;
+        // The corpus stands for an archive: hunt maps plain files only when they were not written in
+        // the last minute (a live log may shrink under a mapping), and the runs start sooner than that.
+        File.SetLastWriteTimeUtc(plain, DateTime.UtcNow.AddHours(-1));
         var compressed = new List<CorpusFile>();
         if (options.Compressed)
         {
