@@ -45,30 +45,6 @@ public static class HuntScanner
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var faults = new ConcurrentQueue<Exception>();
         if (options.Store is { } store) Directory.CreateDirectory(store.Directory);
-        tables.GetAwaiter().GetResult();
-        var workers = Enumerable.Range(0, threads).Select(i => new ScanWorker(context, i)).ToArray();
-        var workerThreads = workers.Select(w => new Thread(() =>
-        {
-            foreach (var block in queue.GetConsumingEnumerable())
-            {
-                try
-                {
-                    // After an interruption the queued blocks are dropped, so the scan stops within a block.
-                    if (faults.IsEmpty && !cancel.IsCancellationRequested) w.Process(block);
-                }
-                catch (Exception e)
-                {
-                    faults.Enqueue(e);
-                    failed.Cancel();
-                }
-                finally
-                {
-                    block.Release();
-                }
-            }
-        }) { IsBackground = true, Name = "hunt-worker" }).ToArray();
-        foreach (var t in workerThreads) t.Start();
-
         int nextFile = -1;
         void FrameFiles()
         {
@@ -118,6 +94,44 @@ public static class HuntScanner
             }
         }) { IsBackground = true, Name = "hunt-framer" }).ToArray();
         foreach (var t in framerThreads) t.Start();
+
+        // The framers start before the tables are built: a compressed file is decoding meanwhile
+        // (its blocks wait in the queue), which is most of start-up hidden where decoding is the limit.
+        ScanWorker[] workers;
+        try
+        {
+            tables.GetAwaiter().GetResult();
+            workers = Enumerable.Range(0, threads).Select(i => new ScanWorker(context, i)).ToArray();
+        }
+        catch
+        {
+            failed.Cancel();
+            foreach (var t in framerThreads) t.Join();
+            while (queue.TryTake(out var queued)) queued.Release();
+            throw;
+        }
+        var workerThreads = workers.Select(w => new Thread(() =>
+        {
+            foreach (var block in queue.GetConsumingEnumerable())
+            {
+                try
+                {
+                    // After an interruption the queued blocks are dropped, so the scan stops within a block.
+                    if (faults.IsEmpty && !cancel.IsCancellationRequested) w.Process(block);
+                }
+                catch (Exception e)
+                {
+                    faults.Enqueue(e);
+                    failed.Cancel();
+                }
+                finally
+                {
+                    block.Release();
+                }
+            }
+        }) { IsBackground = true, Name = "hunt-worker" }).ToArray();
+        foreach (var t in workerThreads) t.Start();
+
         foreach (var t in framerThreads) t.Join();
         queue.CompleteAdding();
         foreach (var t in workerThreads) t.Join();
