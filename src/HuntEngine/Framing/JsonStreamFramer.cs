@@ -59,12 +59,12 @@ internal sealed class JsonStreamFramer
     /// it, so nothing is copied. Frames, offsets and blocks' contents are those a stream read of the
     /// same bytes gives. Takes over the caller's use of <paramref name="mapped"/>.
     /// </summary>
-    public JsonStreamFramer(Sources.MappedFile mapped, int fileIndex, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel)
-        : this(fileIndex, limits, emit, cancel, limits.BlockBytes)
+    public JsonStreamFramer(Sources.MappedFile mapped, int fileIndex, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel, int readSize = 1 << 20)
+        : this(fileIndex, limits, emit, cancel, readSize)
     {
         _mapped = mapped;
         _buf = [];
-        _capacity = limits.BlockBytes;
+        _capacity = limits.BlockBytes <= 1 << 30 ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)limits.BlockBytes) : limits.BlockBytes;
     }
 
     private JsonStreamFramer(int fileIndex, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel, int readSize)
@@ -192,8 +192,26 @@ internal sealed class JsonStreamFramer
             }
             if (End - p > _limits.MaxRecordBytes)
             {
-                p = SkipOversizedLine(p);
-                continue;
+                // Too long a line only by the record it holds: the worker trims a line's whitespace
+                // before its limit check, so the framer must too, or where the buffer happened to
+                // end would decide. Leading whitespace is let go; trailing whitespace is held up to
+                // the limit again (a record padded with more than that is skipped as oversized).
+                var line = Window[(int)(p - _base)..];
+                int content = line.IndexOfAnyExcept(" \t\r"u8);
+                if (content < 0)
+                {
+                    p = End; // whitespace so far: no record yet
+                }
+                else
+                {
+                    int contentEnd = line.LastIndexOfAnyExcept(" \t\r"u8) + 1;
+                    if (contentEnd - content > _limits.MaxRecordBytes || line.Length - content > 2L * _limits.MaxRecordBytes)
+                    {
+                        p = SkipOversizedLine(p);
+                        continue;
+                    }
+                    p += content;
+                }
             }
             Fill(p);
         }
@@ -265,7 +283,9 @@ internal sealed class JsonStreamFramer
 
     private long Stop()
     {
-        Stopped = _stoppedAt < End || !_eof;
+        // Brackets that broke stop framing even on the stream's last byte; otherwise framing stopped
+        // early only if bytes are left (whether the end was seen yet depends on the reads).
+        Stopped = _broke || _stoppedAt < End || !_eof;
         return _stoppedAt;
     }
 
@@ -313,6 +333,7 @@ internal sealed class JsonStreamFramer
                 case ScanOutcome.Broken:
                     AddFrame(FrameKind.Malformed, start, Math.Min(end, End), FrameReason.BrokenStructure);
                     _stoppedAt = Math.Min(end, End);
+                    _broke = true;
                     return -1;
                 default: // end of stream inside the element
                     if (StreamError is null) AddFrame(FrameKind.Malformed, start, end, FrameReason.ArrayCutShort);
@@ -382,6 +403,7 @@ internal sealed class JsonStreamFramer
                 // follows cannot be told apart, and the bytes before are gone, so framing stops.
                 AddFrame(FrameKind.Malformed, start, Math.Min(end, End), r == ScanOutcome.Broken ? FrameReason.BrokenStructure : FrameReason.ObjectCutShort);
                 _stoppedAt = Math.Min(end, End);
+                _broke |= r == ScanOutcome.Broken;
                 return StopFraming;
             }
             keyOpensRecords = c == (byte)'"' && IsRecordsKey(start, end) && NextIsColon(end, keep);
@@ -414,6 +436,7 @@ internal sealed class JsonStreamFramer
         if (StreamError is not null) return End;
         AddFrame(FrameKind.Malformed, open, open, r == ScanOutcome.Broken ? FrameReason.BrokenStructure : FrameReason.ObjectCutShort);
         _stoppedAt = Math.Min(end, End);
+        _broke |= r == ScanOutcome.Broken;
         return r == ScanOutcome.Broken ? StopFraming : End;
     }
 
@@ -453,6 +476,7 @@ internal sealed class JsonStreamFramer
     /// buffer had been filled, so the file's error offset is the same however it is read.
     /// </summary>
     private long _stoppedAt;
+    private bool _broke; // brackets stopped balancing (not a stream cut short)
 
     /// <summary>Framing stopped before the stream's end: brackets stopped balancing, and nothing after <see cref="Consumed"/> was framed.</summary>
     public bool Stopped { get; private set; }
@@ -609,12 +633,15 @@ internal sealed class JsonStreamFramer
             {
                 mapped.DropPages(_base, keepFrom);
             }
-            _capacity = Math.Max(_limits.BlockBytes, tail * 2 <= 0 ? tail : tail * 2);
+            // Sized as ArrayPool sizes the read path's next buffer (a power of two up to 1 GiB), so
+            // every decision that depends on how far the window reaches is taken alike either way.
+            int size = Math.Max(_limits.BlockBytes, tail * 2 <= 0 ? tail : tail * 2);
+            _capacity = size <= 1 << 30 ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)size) : size;
             _base = keepFrom;
             _len = tail;
         }
         int n = (int)Math.Min(mapped.Length - End, Math.Min(_readSize, _capacity - _len));
-        if (n == 0)
+        if (n == 0 || !mapped.StillWhole())
         {
             _eof = true;
             return;

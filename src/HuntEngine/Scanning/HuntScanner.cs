@@ -254,7 +254,7 @@ public static class HuntScanner
             file.Compression = source.Compression.ToString().ToLowerInvariant();
             framer = mapped is null
                 ? new JsonStreamFramer(source.Decoded, input.Index, limits, emit, cancel, source.ReadSize) { CheckEnd = source.TruncationAfterEnd }
-                : new JsonStreamFramer(mapped, input.Index, limits, emit, cancel);
+                : new JsonStreamFramer(mapped, input.Index, limits, emit, cancel, source.ReadSize);
             try
             {
                 var head = framer.Prefetch(4096);

@@ -27,13 +27,15 @@ internal sealed unsafe class MappedFile
     /// <summary>Files written more recently than this before the scan opens them are read, not mapped.</summary>
     public static readonly TimeSpan QuietPeriod = TimeSpan.FromMinutes(1);
 
+    private readonly SafeFileHandle _file; // the framer's: valid while it frames (see StillWhole)
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _start;
     private int _users = 1; // the framer's, plus one per block not yet released
 
-    private MappedFile(MemoryMappedFile map, MemoryMappedViewAccessor view, byte* start, long length)
+    private MappedFile(SafeFileHandle file, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* start, long length)
     {
+        _file = file;
         _map = map;
         _view = view;
         _start = start;
@@ -60,7 +62,7 @@ internal sealed unsafe class MappedFile
             byte* start = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
             start += view.PointerOffset;
-            return new MappedFile(map, view, start, length);
+            return new MappedFile(file, map, view, start, length);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -82,6 +84,23 @@ internal sealed unsafe class MappedFile
     {
         Interlocked.Increment(ref _users);
         return new MappedRange(this, offset, length, ownedEnd);
+    }
+
+    /// <summary>
+    /// Whether the file is still as long as the mapping, checked before the framer goes on to new
+    /// bytes: a file that shrank is framed no further (its end is then where the file's summary
+    /// says it shrank), which leaves only the blocks already handed out exposed to a truncation.
+    /// </summary>
+    public bool StillWhole()
+    {
+        try
+        {
+            return RandomAccess.GetLength(_file) >= Length;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Asks the kernel to start reading these bytes in (a cold page cache), without waiting.</summary>
@@ -110,11 +129,16 @@ internal sealed unsafe class MappedFile
         DontNeed = 4,
     }
 
-    /// <summary>madvise over the whole pages the range touches. Advice only: failure (or another OS) changes nothing the scan reads.</summary>
+    /// <summary>
+    /// madvise over the whole pages the range touches (the start must be page-aligned; pages shared
+    /// with a neighbouring block are dropped too, and fault back in if it still reads them). Advice
+    /// only: failure changes nothing the scan reads. Linux only: elsewhere the pages stay mapped
+    /// until the file is done, and resident memory may grow up to the file's size.
+    /// </summary>
     private static void Advise(byte* start, long length, Advice advice)
     {
         if (!OperatingSystem.IsLinux() || length <= 0) return;
-        const long Page = 4096; // the smallest page; advice on a larger page's part is rounded by the kernel
+        long Page = Environment.SystemPageSize;
         long first = (long)start & ~(Page - 1);
         long end = ((long)start + length + Page - 1) & ~(Page - 1);
         _ = madvise((nint)first, (nuint)(end - first), (int)advice);

@@ -43,7 +43,14 @@ internal sealed class SourceStream : IDisposable
     {
         if (Compression != CompressionKind.None) return null;
         var handle = _file.SafeFileHandle;
-        if (!everyFile && !MappedFile.MayMap(RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle), nowUtc)) return null;
+        try
+        {
+            if (!everyFile && !MappedFile.MayMap(RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle), nowUtc)) return null;
+        }
+        catch (IOException)
+        {
+            return null; // the stream reports whatever is wrong with the file
+        }
         return MappedFile.TryMap(handle);
     }
 

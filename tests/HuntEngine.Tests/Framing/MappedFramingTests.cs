@@ -79,6 +79,58 @@ public sealed class MappedFramingTests
     }
 
     [Fact]
+    public void A_record_under_the_limit_padded_over_it_where_a_read_ends_is_a_record_both_ways()
+    {
+        // The first read (1 MiB) ends inside the spaces after a 1020-byte record: over the limit with
+        // them, under it without. Both ways the record is parsed, as when the whole line is in hand.
+        const int Limit = 1024;
+        var record = "{\"Operation\":\"x\",\"p\":\"" + new string('a', 1020 - 24) + "\"}";
+        Assert.Equal(1020, record.Length);
+        var filler = Pool.First(r => r.Length < 900);
+        var s = new StringBuilder();
+        while (s.Length + filler.Length + 1 < (1 << 20) - 1027) s.Append(filler).Append('\n');
+        s.Append(' ', (1 << 20) - 1027 - s.Length);
+        s.Append(record).Append(' ', 10).Append('\n').Append(filler).Append('\n');
+        var files = new Dictionary<string, byte[]> { ["input.json"] = Encoding.UTF8.GetBytes(s.ToString()) };
+        using var read = EngineProbe.ScanFiles(files, o => o with { MaxRecordBytes = Limit, MemoryMap = false, MalformedSamplesPerFile = 1000 });
+        using var mapped = EngineProbe.ScanFiles(files, o => o with { MaxRecordBytes = Limit, MapEveryFile = true, MalformedSamplesPerFile = 1000 });
+        Assert.Equal(Describe(read), Describe(mapped));
+        Assert.Equal(0, read.Summary.Oversized);
+        Assert.Equal(read.Summary.RecordsFramed, read.Summary.RecordsParsed);
+    }
+
+    [Fact]
+    public void A_binary_file_is_accounted_alike_mapped_and_read()
+    {
+        var bytes = new byte[3 << 20];
+        new Random(3).NextBytes(bytes);
+        bytes[100] = 0;
+        bytes[0] = (byte)'x';
+        var files = new Dictionary<string, byte[]> { ["blob.bin"] = bytes };
+        using var read = EngineProbe.ScanFiles(files, o => o with { MemoryMap = false });
+        using var mapped = EngineProbe.ScanFiles(files, o => o with { MapEveryFile = true });
+        Assert.Equal("binary", read.Summary.Files[0].Container);
+        Assert.Equal(Describe(read), Describe(mapped));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(5000)]
+    public void Brackets_that_break_on_the_last_byte_stop_framing_however_long_the_file(int padding)
+    {
+        // [{"a":1}} : the stray brace is the file's last byte. Small or large, the file says framing stopped there.
+        var text = "[" + new string(' ', padding) + "{\"a\":1}}";
+        foreach (bool map in new[] { false, true })
+        {
+            using var r = EngineProbe.ScanText(text, o => o with { MapEveryFile = map, MemoryMap = map });
+            var f = r.Summary.Files[0];
+            Assert.Contains("framing stopped", f.Error);
+            Assert.Equal(text.Length, f.ErrorOffset);
+            Assert.Equal(f.ErrorOffset, f.DecompressedBytesConsumed);
+        }
+    }
+
+    [Fact]
     public void Only_quiet_files_from_a_mebibyte_are_mapped_by_default()
     {
         var now = new DateTime(2026, 11, 28, 12, 0, 0, DateTimeKind.Utc);
@@ -158,6 +210,7 @@ public sealed class MappedFramingTests
                 for (int i = 0; i < count; i++)
                 {
                     s.Append(rng.Next(8) == 0 ? Junk(rng) : Record(rng));
+                    if (rng.Next(6) == 0) s.Append(' ', rng.Next(1, 1500)); // padding: a record's size is without it
                     s.Append(rng.Next(6) switch { 0 => "\r\n", 1 => "\n\n", 2 => "  \n \t\n", _ => "\n" });
                 }
                 if (rng.Next(2) == 0) s.Length -= 1; // no final newline
