@@ -36,8 +36,8 @@ namespace HuntEngine.Cli
                                             until the output is written (default 128 MiB)
               --validate                    parse every record (no prefilter): complete kind and malformed counts
               --no-mmap                     read plain files instead of mapping them: for files that may shrink
-                                            while scanned (a mapped file that shrinks ends the process; files
-                                            written in the last minute are read anyway)
+                                            or fail to read while scanned (a mapped file that does ends the
+                                            process; files written in the last minute are read anyway)
               --show N                      detections printed on the terminal (default 20)
               -q, --quiet                   print nothing but errors (and no progress line; it shows only
                                             when stderr is a terminal)
