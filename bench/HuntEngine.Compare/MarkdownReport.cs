@@ -31,7 +31,7 @@ internal static class MarkdownReport
         sb.AppendLine();
         sb.AppendLine("MB/s is 10^6 bytes of *decompressed* NDJSON per second of wall time (median of the runs), for a whole child process:");
         sb.AppendLine("start-up and JIT included, and for hunt writing its Arrow file and summary. Ratios divide MB/s (above 1 = faster).");
-        sb.AppendLine("Peak RSS is the largest of the runs. Every file was read once with cat before the timed runs (page cache hot).");
+        sb.AppendLine("Peak RSS is the largest of the runs. Every file was read once before the timed runs, and again before each round (page cache hot).");
         sb.AppendLine("The plain corpus's modification time is set an hour back, as an archive's would be: hunt memory-maps plain files not written in the last minute, and reads the others.");
 
         foreach (var group in results.GroupBy(r => r.Corpus.Mix))
