@@ -640,8 +640,8 @@ internal sealed class JsonStreamFramer
             _base = keepFrom;
             _len = tail;
         }
-        int n = (int)Math.Min(mapped.Length - End, Math.Min(_readSize, _capacity - _len));
-        if (n == 0 || !mapped.StillWhole())
+        int n = (int)Math.Max(0, Math.Min(mapped.LengthNow() - End, Math.Min(_readSize, _capacity - _len)));
+        if (n == 0)
         {
             _eof = true;
             return;

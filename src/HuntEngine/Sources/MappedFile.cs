@@ -27,7 +27,7 @@ internal sealed unsafe class MappedFile
     /// <summary>Files written more recently than this before the scan opens them are read, not mapped.</summary>
     public static readonly TimeSpan QuietPeriod = TimeSpan.FromMinutes(1);
 
-    private readonly SafeFileHandle _file; // the framer's: valid while it frames (see StillWhole)
+    private readonly SafeFileHandle _file; // the framer's: valid while it frames (see LengthNow)
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _start;
@@ -87,19 +87,19 @@ internal sealed unsafe class MappedFile
     }
 
     /// <summary>
-    /// Whether the file is still as long as the mapping, checked before the framer goes on to new
-    /// bytes: a file that shrank is framed no further (its end is then where the file's summary
+    /// How much of the mapping the file still backs, checked before the framer goes on to new bytes:
+    /// a file that shrank is framed to its new end, as reads would frame it (and its summary then
     /// says it shrank), which leaves only the blocks already handed out exposed to a truncation.
     /// </summary>
-    public bool StillWhole()
+    public long LengthNow()
     {
         try
         {
-            return RandomAccess.GetLength(_file) >= Length;
+            return Math.Min(Length, RandomAccess.GetLength(_file));
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
-            return false;
+            return 0;
         }
     }
 

@@ -131,6 +131,51 @@ public sealed class MappedFramingTests
     }
 
     [Fact]
+    public void A_mapped_file_that_shrinks_is_framed_to_its_new_end_as_reads_frame_it()
+    {
+        // The file is cut, while it is framed, at a point past every byte the framer has touched
+        // (so the test cannot fault): framing goes on to the new end and stops there.
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "shrinks.ndjson");
+        var line = Encoding.UTF8.GetBytes(Pool.First(r => r.Length < 900) + "\n");
+        using (var w = File.Create(path))
+            while (w.Length < (4 << 20)) w.Write(line);
+        long cut = (2 << 20) + 500;
+        using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var mapped = MappedFile.TryMap(file);
+        Assert.NotNull(mapped);
+        var blocks = new List<HuntEngine.Framing.RecordBlock>();
+        var limits = new HuntEngine.Framing.FramingLimits(1 << 20, 64 << 20, 512);
+        var framer = new HuntEngine.Framing.JsonStreamFramer(mapped!, 0, limits, block =>
+        {
+            if (blocks.Count == 0)
+                using (var writer = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+                    writer.SetLength(cut);
+            blocks.Add(block);
+        }, CancellationToken.None);
+        framer.Prefetch(4096);
+        framer.Run(0);
+        Assert.Equal(cut, framer.BytesRead);
+        long records = 0, lastEnd = 0;
+        foreach (var block in blocks)
+        {
+            foreach (var f in block.Frames)
+            {
+                var chunk = block.Memory.Span.Slice(f.Start, f.Length);
+                int pos = 0;
+                while (HuntEngine.Framing.NdjsonLines.Next(chunk, ref pos, out int start, out int length))
+                {
+                    records++;
+                    lastEnd = f.Offset + start + length;
+                }
+            }
+            block.Release();
+        }
+        Assert.Equal(cut / line.Length + 1, records); // the whole lines before the cut, and the cut one
+        Assert.Equal(cut, lastEnd);
+    }
+
+    [Fact]
     public void Only_quiet_files_from_a_mebibyte_are_mapped_by_default()
     {
         var now = new DateTime(2026, 11, 28, 12, 0, 0, DateTimeKind.Utc);
