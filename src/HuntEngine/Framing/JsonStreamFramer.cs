@@ -64,7 +64,7 @@ internal sealed class JsonStreamFramer
     {
         _mapped = mapped;
         _buf = [];
-        _capacity = limits.BlockBytes <= 1 << 30 ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)limits.BlockBytes) : limits.BlockBytes;
+        _capacity = PooledSize(limits.BlockBytes);
     }
 
     private JsonStreamFramer(int fileIndex, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel, int readSize)
@@ -197,14 +197,14 @@ internal sealed class JsonStreamFramer
                 // end would decide. Leading whitespace is let go; trailing whitespace is held up to
                 // the limit again (a record padded with more than that is skipped as oversized).
                 var line = Window[(int)(p - _base)..];
-                int content = line.IndexOfAnyExcept(" \t\r"u8);
+                int content = line.IndexOfAnyExcept(NdjsonLines.Whitespace);
                 if (content < 0)
                 {
                     p = End; // whitespace so far: no record yet
                 }
                 else
                 {
-                    int contentEnd = line.LastIndexOfAnyExcept(" \t\r"u8) + 1;
+                    int contentEnd = line.LastIndexOfAnyExcept(NdjsonLines.Whitespace) + 1;
                     if (contentEnd - content > _limits.MaxRecordBytes || line.Length - content > 2L * _limits.MaxRecordBytes)
                     {
                         p = SkipOversizedLine(p);
@@ -232,8 +232,8 @@ internal sealed class JsonStreamFramer
             var rest = Window[idx..];
             int nl = rest.IndexOf((byte)'\n');
             var line = nl >= 0 ? rest[..nl] : rest;
-            if (first < 0 && line.IndexOfAnyExcept(" \t\r\n"u8) is >= 0 and var f) first = q + f;
-            if (line.LastIndexOfAnyExcept(" \t\r\n"u8) is >= 0 and var l) last = q + l + 1;
+            if (first < 0 && line.IndexOfAnyExcept(NdjsonLines.Whitespace) is >= 0 and var f) first = q + f;
+            if (line.LastIndexOfAnyExcept(NdjsonLines.Whitespace) is >= 0 and var l) last = q + l + 1;
             if (nl >= 0)
             {
                 if (first >= 0) AddSkipped(first, last - first);
@@ -262,13 +262,13 @@ internal sealed class JsonStreamFramer
             if (c == (byte)'[')
             {
                 long next = FrameArray(p);
-                if (next < 0) return StreamError is null ? Stop() : p;
+                if (next < 0) return StreamError is null ? _stoppedAt : p;
                 p = next;
             }
             else if (c == (byte)'{')
             {
                 long next = FrameTopObject(p);
-                if (next == StopFraming) return Stop();
+                if (next == StopFraming) return _stoppedAt;
                 if (next < 0) return FrameLines(p); // the object broke: read the rest line by line
                 p = next;
             }
@@ -279,14 +279,6 @@ internal sealed class JsonStreamFramer
                 p = eol;
             }
         }
-    }
-
-    private long Stop()
-    {
-        // Brackets that broke stop framing even on the stream's last byte; otherwise framing stopped
-        // early only if bytes are left (whether the end was seen yet depends on the reads).
-        Stopped = _broke || _stoppedAt < End || !_eof;
-        return _stoppedAt;
     }
 
     /// <summary>Frames the elements of the array opening at <paramref name="open"/>; returns the position after it, or -1 when the file can be framed no further.</summary>
@@ -333,7 +325,7 @@ internal sealed class JsonStreamFramer
                 case ScanOutcome.Broken:
                     AddFrame(FrameKind.Malformed, start, Math.Min(end, End), FrameReason.BrokenStructure);
                     _stoppedAt = Math.Min(end, End);
-                    _broke = true;
+                    Stopped = true;
                     return -1;
                 default: // end of stream inside the element
                     if (StreamError is null) AddFrame(FrameKind.Malformed, start, end, FrameReason.ArrayCutShort);
@@ -403,7 +395,7 @@ internal sealed class JsonStreamFramer
                 // follows cannot be told apart, and the bytes before are gone, so framing stops.
                 AddFrame(FrameKind.Malformed, start, Math.Min(end, End), r == ScanOutcome.Broken ? FrameReason.BrokenStructure : FrameReason.ObjectCutShort);
                 _stoppedAt = Math.Min(end, End);
-                _broke |= r == ScanOutcome.Broken;
+                Stopped |= r == ScanOutcome.Broken;
                 return StopFraming;
             }
             keyOpensRecords = c == (byte)'"' && IsRecordsKey(start, end) && NextIsColon(end, keep);
@@ -436,7 +428,7 @@ internal sealed class JsonStreamFramer
         if (StreamError is not null) return End;
         AddFrame(FrameKind.Malformed, open, open, r == ScanOutcome.Broken ? FrameReason.BrokenStructure : FrameReason.ObjectCutShort);
         _stoppedAt = Math.Min(end, End);
-        _broke |= r == ScanOutcome.Broken;
+        Stopped |= r == ScanOutcome.Broken;
         return r == ScanOutcome.Broken ? StopFraming : End;
     }
 
@@ -471,14 +463,16 @@ internal sealed class JsonStreamFramer
     private const long StopFraming = -2;
 
     /// <summary>
-    /// Where framing stopped for good (brackets that stopped balancing: the position where the scan
-    /// broke; the stream's end otherwise). It depends on the bytes alone, never on how far the
+    /// Where framing stopped for good: where the brackets broke (<see cref="Stopped"/>), or the
+    /// stream's end (an array cut short). It depends on the bytes alone, never on how far the
     /// buffer had been filled, so the file's error offset is the same however it is read.
     /// </summary>
     private long _stoppedAt;
-    private bool _broke; // brackets stopped balancing (not a stream cut short)
 
-    /// <summary>Framing stopped before the stream's end: brackets stopped balancing, and nothing after <see cref="Consumed"/> was framed.</summary>
+    /// <summary>
+    /// Brackets stopped balancing, even on the stream's last byte: nothing after <see cref="Consumed"/>
+    /// was framed. (Every other way framing ends is at the stream's end.)
+    /// </summary>
     public bool Stopped { get; private set; }
 
     /// <summary>Scans a value from <paramref name="start"/>, keeping bytes from <paramref name="keepFrom"/>; stops with TooLarge when that would exceed the record limit.</summary>
@@ -588,8 +582,7 @@ internal sealed class JsonStreamFramer
         {
             int keepIdx = (int)(keepFrom - _base);
             int tail = _len - keepIdx;
-            int size = Math.Max(_limits.BlockBytes, tail * 2 <= 0 ? tail : tail * 2);
-            var next = ArrayPool<byte>.Shared.Rent(size);
+            var next = ArrayPool<byte>.Shared.Rent(NextBufferSize(tail));
             _buf.AsSpan(keepIdx, tail).CopyTo(next);
             if (_frames.Count > 0)
             {
@@ -633,10 +626,7 @@ internal sealed class JsonStreamFramer
             {
                 mapped.DropPages(_base, keepFrom);
             }
-            // Sized as ArrayPool sizes the read path's next buffer (a power of two up to 1 GiB), so
-            // every decision that depends on how far the window reaches is taken alike either way.
-            int size = Math.Max(_limits.BlockBytes, tail * 2 <= 0 ? tail : tail * 2);
-            _capacity = size <= 1 << 30 ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)size) : size;
+            _capacity = PooledSize(NextBufferSize(tail));
             _base = keepFrom;
             _len = tail;
         }
@@ -650,4 +640,14 @@ internal sealed class JsonStreamFramer
         mapped.Prefetch(End + n, Math.Min(_capacity, mapped.Length - End - n));
         _len += n;
     }
+
+    /// <summary>The next buffer (or window) holds a block, or twice the bytes kept, so a record of any allowed size fits.</summary>
+    private int NextBufferSize(int kept) => Math.Max(_limits.BlockBytes, kept * 2 <= 0 ? kept : kept * 2);
+
+    /// <summary>
+    /// The size <see cref="ArrayPool{T}.Shared"/> rents for <paramref name="size"/> (a power of two up
+    /// to 1 GiB): a mapped window takes it too, so every decision that depends on how far the window
+    /// reaches is taken as it is for reads.
+    /// </summary>
+    private static int PooledSize(int size) => size <= 1 << 30 ? (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)size) : size;
 }

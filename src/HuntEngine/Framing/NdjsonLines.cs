@@ -31,5 +31,8 @@ internal static class NdjsonLines
         return false;
     }
 
+    /// <summary>What surrounds a record on its line and is not part of it; the framer measures an oversized line by the same bytes.</summary>
+    public static ReadOnlySpan<byte> Whitespace => " \t\r\n"u8;
+
     private static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
 }

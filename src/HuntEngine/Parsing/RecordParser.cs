@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -42,7 +41,7 @@ internal sealed class RecordParser
     private readonly PlanNode[] _nodes;
     private readonly Capture[] _caps;
     private readonly JsonReaderOptions _options;
-    private ReadOnlyMemory<byte> _record;
+    private ReadOnlyMemory<byte> _block; // the block the records are parsed from (UseBlock): a pooled array, or a mapped file's range
     private int _recordStart;
     private int _recordLength;
     private byte[] _arena = new byte[4096];
@@ -68,18 +67,29 @@ internal sealed class RecordParser
     public ref readonly Capture this[int node] => ref _caps[node];
 
     public ReadOnlySpan<byte> Bytes(Capture c) =>
-        c.Buffer == 0 ? _record.Span.Slice(_recordStart + c.Start, c.Length) : _arena.AsSpan(c.Start, c.Length);
+        c.Buffer == 0 ? Block.Slice(_recordStart + c.Start, c.Length) : _arena.AsSpan(c.Start, c.Length);
 
-    /// <summary>Parses the record at [<paramref name="start"/>, +<paramref name="length"/>) of <paramref name="buffer"/>, which must hold still until the next call.</summary>
+    private ReadOnlySpan<byte> Block => _block.Span;
+
+    /// <summary>The block the next records are parsed from (<see cref="Parse(int, int)"/>); it must stay valid until the next call.</summary>
+    public void UseBlock(ReadOnlyMemory<byte> block) => _block = block;
+
+    /// <summary>Parses the record at [<paramref name="start"/>, +<paramref name="length"/>) of <paramref name="buffer"/> (a block of one record, for probes and benchmarks).</summary>
     public ParseOutcome Parse(ReadOnlyMemory<byte> buffer, int start, int length)
     {
-        _record = buffer;
+        UseBlock(buffer);
+        return Parse(start, length);
+    }
+
+    /// <summary>Parses the record at [<paramref name="start"/>, +<paramref name="length"/>) of the block given to <see cref="UseBlock"/>.</summary>
+    public ParseOutcome Parse(int start, int length)
+    {
         _recordStart = start;
         _recordLength = length;
         _arenaUsed = 0;
         LastError = null;
         Array.Clear(_caps);
-        var bytes = buffer.Span.Slice(start, length);
+        var bytes = Block.Slice(start, length);
         // Utf8JsonReader does not check UTF-8 inside strings it is not asked to decode; the spec makes
         // invalid UTF-8 a malformed record, so check the whole record (vectorized).
         if (!Utf8.IsValid(bytes)) return ParseOutcome.InvalidUtf8;

@@ -48,6 +48,7 @@ internal sealed class ScanWorker
         var file = _context.Files[block.FileIndex];
         _batch.Clear();
         _batch.Source = block.Memory;
+        _parser.UseBlock(block.Memory);
         _normalizer.UsPortalTimestamps = block.UsPortalTimestamps;
         _counts = default;
         if (block.Stored is { } stored)
@@ -75,10 +76,10 @@ internal sealed class ScanWorker
             switch (f.Kind)
             {
                 case FrameKind.LineChunk:
-                    ProcessLines(block.Memory, bytes, file, f, ref sweep);
+                    ProcessLines(bytes, file, f, ref sweep);
                     break;
                 case FrameKind.Record:
-                    ProcessRecord(block.Memory, bytes, file, f.Start, f.Length, f.Offset, ref sweep);
+                    ProcessRecord(bytes, file, f.Start, f.Length, f.Offset, ref sweep);
                     break;
                 case FrameKind.Malformed:
                     _counts.Framed++;
@@ -171,12 +172,12 @@ internal sealed class ScanWorker
     private const int TuningSampleBytes = 256 << 10;
 
     /// <summary>The records of a run of NDJSON lines, split here so that framing a huge file runs on every core.</summary>
-    private void ProcessLines(ReadOnlyMemory<byte> block, ReadOnlySpan<byte> bytes, FileSummary file, in Frame f, ref ScreenSweep sweep)
+    private void ProcessLines(ReadOnlySpan<byte> bytes, FileSummary file, in Frame f, ref ScreenSweep sweep)
     {
         var chunk = bytes.Slice(f.Start, f.Length);
         int pos = 0;
         while (NdjsonLines.Next(chunk, ref pos, out int start, out int length))
-            ProcessRecord(block, bytes, file, f.Start + start, length, f.Offset + start, ref sweep);
+            ProcessRecord(bytes, file, f.Start + start, length, f.Offset + start, ref sweep);
     }
 
     /// <summary>
@@ -192,9 +193,8 @@ internal sealed class ScanWorker
         return prefilter.MayMatch(bytes.Slice(start, length));
     }
 
-    /// <param name="block">The block's memory, which the parser keeps for the record's values.</param>
-    /// <param name="bytes">The same bytes as a span, taken once per block.</param>
-    private void ProcessRecord(ReadOnlyMemory<byte> block, ReadOnlySpan<byte> bytes, FileSummary file, int start, int length, long offset, ref ScreenSweep sweep)
+    /// <param name="bytes">The block's bytes (the parser was given the same block).</param>
+    private void ProcessRecord(ReadOnlySpan<byte> bytes, FileSummary file, int start, int length, long offset, ref ScreenSweep sweep)
     {
         _counts.Framed++;
         if (length > _context.Options.MaxRecordBytes)
@@ -211,7 +211,7 @@ internal sealed class ScanWorker
             _counts.Cleared++;
             return;
         }
-        var outcome = _parser.Parse(block, start, length);
+        var outcome = _parser.Parse(start, length);
         if (outcome == ParseOutcome.Ok)
         {
             var kind = _normalizer.Classify();

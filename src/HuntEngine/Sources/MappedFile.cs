@@ -48,15 +48,19 @@ internal sealed unsafe class MappedFile
     public static bool MayMap(long length, DateTime lastWriteUtc, DateTime nowUtc) =>
         length >= MinimumBytes && nowUtc - lastWriteUtc >= QuietPeriod && Environment.Is64BitProcess;
 
-    /// <summary>Maps the open file whole; null when it cannot be (the caller reads it instead).</summary>
-    public static MappedFile? TryMap(SafeFileHandle file)
+    /// <summary>
+    /// Maps the open file whole when <see cref="MayMap"/> allows it at <paramref name="nowUtc"/>
+    /// (null: whatever its size and age, for tests); null when it may not or cannot be mapped (the
+    /// caller reads it instead, and the read reports whatever is wrong with the file).
+    /// </summary>
+    public static MappedFile? TryMap(SafeFileHandle file, DateTime? nowUtc)
     {
         MemoryMappedFile? map = null;
         MemoryMappedViewAccessor? view = null;
         try
         {
             long length = RandomAccess.GetLength(file);
-            if (length <= 0) return null;
+            if (length <= 0 || nowUtc is { } now && !MayMap(length, File.GetLastWriteTimeUtc(file), now)) return null;
             map = MemoryMappedFile.CreateFromFile(file, null, length, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
             view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
             byte* start = null;

@@ -39,20 +39,8 @@ internal sealed class SourceStream : IDisposable
     /// (<see cref="MappedFile.MayMap"/>); null when it is read instead. Nothing was read from the
     /// stream but the sniffed bytes, which the stream was rewound over.
     /// </summary>
-    public MappedFile? TryMap(DateTime nowUtc, bool everyFile = false)
-    {
-        if (Compression != CompressionKind.None) return null;
-        var handle = _file.SafeFileHandle;
-        try
-        {
-            if (!everyFile && !MappedFile.MayMap(RandomAccess.GetLength(handle), File.GetLastWriteTimeUtc(handle), nowUtc)) return null;
-        }
-        catch (IOException)
-        {
-            return null; // the stream reports whatever is wrong with the file
-        }
-        return MappedFile.TryMap(handle);
-    }
+    public MappedFile? TryMap(DateTime nowUtc, bool everyFile = false) =>
+        Compression == CompressionKind.None ? MappedFile.TryMap(_file.SafeFileHandle, everyFile ? null : nowUtc) : null;
 
     /// <exception cref="IOException">The file cannot be opened, or is not a regular file.</exception>
     public static SourceStream Open(string path, DecompressionLimits limits)

@@ -142,7 +142,7 @@ public sealed class MappedFramingTests
             while (w.Length < (4 << 20)) w.Write(line);
         long cut = (2 << 20) + 500;
         using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var mapped = MappedFile.TryMap(file);
+        var mapped = MappedFile.TryMap(file, nowUtc: null);
         Assert.NotNull(mapped);
         var blocks = new List<HuntEngine.Framing.RecordBlock>();
         var limits = new HuntEngine.Framing.FramingLimits(1 << 20, 64 << 20, 512);
