@@ -42,12 +42,17 @@ public sealed class DetectionSpillTests
                 Assert.Equal(held.Detections[i], spilled.Detections[i]);
             Assert.Equal(held.Summary.DetectionsByType, spilled.Summary.DetectionsByType);
             Assert.Empty(Directory.GetFileSystemEntries(temp)); // unlinked at once on Unix
+            if (OperatingSystem.IsLinux()) Assert.True(OpenFilesUnder(temp) > 0, "the spilled rows are not in TempDirectory");
         }
+        if (OperatingSystem.IsLinux()) Assert.Equal(0, OpenFilesUnder(temp)); // closed with the result
 
         // A window: what is outside is neither held nor spilled.
         var window = new TimeWindow(held.Detections[held.Detections.Count / 3].EventTimeMs!.Value, held.Detections[2 * held.Detections.Count / 3].EventTimeMs!.Value);
         var heldIn = HuntScanner.Run(new ScanOptions { Paths = [archive], Threads = threads, Window = window });
         using var spilledIn = HuntScanner.Run(new ScanOptions { Paths = [archive], Threads = threads, Window = window, DetectionMemoryBytes = budget, TempDirectory = temp });
+        if (budget == 0) Assert.IsNotType<List<Detection>>(spilledIn.Detections); // (a third of the detections may fit a budget)
+        Assert.InRange(heldIn.Detections.Count, 1, held.Detections.Count - 1);
+        Assert.All(heldIn.Detections, d => Assert.True(d.EventTimeMs is { } t && window.Contains(t), $"{d.EventTimeMs} outside the window"));
         Assert.Equal(heldIn.Detections, spilledIn.Detections);
     }
 
@@ -70,6 +75,13 @@ public sealed class DetectionSpillTests
         var single = held.Detections.Where(d => d.DetectionType != PatternCatalog.InviteBurst).ToList(); // bursts merge the twins' events
         Assert.Equal(single.Count, 2 * single.Count(d => d.SourceFile.StartsWith(a, StringComparison.Ordinal)));
         Assert.StartsWith(a, spilled.Detections[0].SourceFile, StringComparison.Ordinal); // a/... sorts before b/...
+        var all = spilled.Detections.ToList();
+        for (int i = 1; i < all.Count; i++)
+            if (all[i - 1].EventTimeMs == all[i].EventTimeMs)
+            {
+                int byFile = string.CompareOrdinal(all[i - 1].SourceFile, all[i].SourceFile);
+                Assert.True(byFile < 0 || byFile == 0 && all[i - 1].SourceOffset <= all[i].SourceOffset, $"rows {i - 1} and {i} out of order");
+            }
     }
 
     /// <summary>
@@ -90,8 +102,16 @@ public sealed class DetectionSpillTests
         for (int i = 1; i < first.Detections.Count; i++)
             if (Detection.CompareOutputOrder(first.Detections[i - 1], first.Detections[i]) == 0)
                 Assert.Equal(first.Detections[i - 1], first.Detections[i]); // only identical rows may tie
-        Assert.Contains(Enumerable.Range(1, first.Detections.Count - 1), i =>
-            first.Detections[i - 1].SourceOffset == first.Detections[i].SourceOffset && first.Detections[i - 1].SourceFile == first.Detections[i].SourceFile);
+        // Where (time, file, offset, type) are equal, the row without raw text comes first.
+        int twins = 0;
+        for (int i = 1; i < first.Detections.Count; i++)
+        {
+            Detection p = first.Detections[i - 1], c = first.Detections[i];
+            if (p.EventTimeMs != c.EventTimeMs || p.SourceFile != c.SourceFile || p.SourceOffset != c.SourceOffset || p.DetectionType != c.DetectionType) continue;
+            twins++;
+            Assert.True(p.Raw is null && c.Raw is not null, $"rows {i - 1} and {i}: the row without raw text must come first");
+        }
+        Assert.True(twins > 10, $"{twins} twins");
         foreach (var (threads, budget) in new[] { (3, 128L << 20), (2, 0L), (3, 0L) })
         {
             using var other = Hunt(threads, budget);
@@ -146,4 +166,12 @@ public sealed class DetectionSpillTests
         var e = Assert.Throws<HuntConfigurationException>(() => HuntScanner.Run(new ScanOptions { Paths = [dir.Path], DetectionMemoryBytes = -1 }));
         Assert.Contains("detection memory", e.Message);
     }
+
+    /// <summary>Open files of this process whose path is under <paramref name="dir"/> (unlinked ones included: "/path (deleted)").</summary>
+    private static int OpenFilesUnder(string dir) =>
+        Directory.GetFileSystemEntries("/proc/self/fd").Count(fd =>
+        {
+            try { return new FileInfo(fd).LinkTarget?.StartsWith(dir + "/", StringComparison.Ordinal) == true; }
+            catch (IOException) { return false; }
+        });
 }

@@ -25,9 +25,10 @@ public sealed class MappedFramingTests
         var rng = new Random(20261128);
         int mappedScans = 0;
         long detections = 0, bad = 0;
-        for (int round = 0; round < 250; round++)
+        for (int round = 0; round < 270; round++)
         {
-            var content = Content(rng, out string layout);
+            // The last rounds write 1 to 4 MiB, so reads and the mapped window step past 1 MiB.
+            var content = Content(rng, out string layout, big: round >= 250);
             int block = new[] { 1024, 4096, 65536, 4 << 20 }[rng.Next(4)];
             int maxRecord = new[] { 1024, 3000, 64 << 20 }[rng.Next(3)];
             ScanOptions Options(ScanOptions o) => o with
@@ -94,6 +95,8 @@ public sealed class MappedFramingTests
         var files = new Dictionary<string, byte[]> { ["input.json"] = Encoding.UTF8.GetBytes(s.ToString()) };
         using var read = EngineProbe.ScanFiles(files, o => o with { MaxRecordBytes = Limit, MemoryMap = false, MalformedSamplesPerFile = 1000 });
         using var mapped = EngineProbe.ScanFiles(files, o => o with { MaxRecordBytes = Limit, MapEveryFile = true, MalformedSamplesPerFile = 1000 });
+        Assert.Equal((1 << 20) - 1027, s.ToString().IndexOf(record, StringComparison.Ordinal)); // ASCII: chars are bytes
+        Assert.True(mapped.Summary.Files[0].MemoryMapped);
         Assert.Equal(Describe(read), Describe(mapped));
         Assert.Equal(0, read.Summary.Oversized);
         Assert.Equal(read.Summary.RecordsFramed, read.Summary.RecordsParsed);
@@ -124,6 +127,7 @@ public sealed class MappedFramingTests
         {
             using var r = EngineProbe.ScanText(text, o => o with { MapEveryFile = map, MemoryMap = map });
             var f = r.Summary.Files[0];
+            Assert.Equal(map, f.MemoryMapped);
             Assert.Contains("framing stopped", f.Error);
             Assert.Equal(text.Length, f.ErrorOffset);
             Assert.Equal(f.ErrorOffset, f.DecompressedBytesConsumed);
@@ -242,9 +246,9 @@ public sealed class MappedFramingTests
         _ => Record(rng)[..rng.Next(1, 40)],
     };
 
-    private static byte[] Content(Random rng, out string layout)
+    private static byte[] Content(Random rng, out string layout, bool big = false)
     {
-        int count = rng.Next(1, 60);
+        int count = big ? rng.Next(700, 2500) : rng.Next(1, 60);
         var s = new StringBuilder();
         if (rng.Next(5) == 0) s.Append('\uFEFF');
         switch (rng.Next(5))
