@@ -114,7 +114,7 @@ internal struct BlockRecords(RecordBlock block)
             if (_inChunk)
             {
                 ref readonly var f = ref frames[_frame];
-                if (NdjsonLines.Next(block.Memory.Span.Slice(f.Start, f.Length), ref _pos, out int s, out int n))
+                if (NdjsonLines.Next(block.Bytes(f), ref _pos, out int s, out int n))
                 {
                     start = f.Start + s;
                     length = n;

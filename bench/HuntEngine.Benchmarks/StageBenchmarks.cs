@@ -81,10 +81,11 @@ public class ParseAndNormalizeRecords : CorpusBenchmark
     {
         batch.Clear();
         batch.Source = block.Memory;
+        parser.UseBlock(block.Memory);
         var records = new BlockRecords(block);
         while (records.Next(out int start, out int length, out long offset))
         {
-            if (parser.Parse(block.Memory, start, length) != ParseOutcome.Ok) continue;
+            if (parser.Parse(start, length) != ParseOutcome.Ok) continue;
             var kind = normalizer.Classify();
             normalizer.AppendRow(batch, kind, offset, start, length);
         }
@@ -201,11 +202,12 @@ public class PrefilterRecords : CorpusBenchmark
         {
             _batch.Clear();
             _batch.Source = block.Memory;
+            _parser.UseBlock(block.Memory);
             var records = new BlockRecords(block);
             while (records.Next(out int start, out int length, out long offset))
             {
                 if (!_prefilter.MayMatch(block.Memory.Span.Slice(start, length))) continue;
-                if (_parser.Parse(block.Memory, start, length) != ParseOutcome.Ok) continue;
+                if (_parser.Parse(start, length) != ParseOutcome.Ok) continue;
                 _normalizer.AppendRow(_batch, _normalizer.Classify(), offset, start, length);
             }
             rows += _batch.Count;

@@ -165,7 +165,7 @@ public sealed class MappedFramingTests
         {
             foreach (var f in block.Frames)
             {
-                var chunk = block.Memory.Span.Slice(f.Start, f.Length);
+                var chunk = block.Bytes(f);
                 int pos = 0;
                 while (HuntEngine.Framing.NdjsonLines.Next(chunk, ref pos, out int start, out int length))
                 {

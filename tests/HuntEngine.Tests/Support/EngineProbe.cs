@@ -73,10 +73,10 @@ internal static class EngineProbe
                 switch (f.Kind)
                 {
                     case HuntEngine.Framing.FrameKind.Record:
-                        Add(f.Offset, block.Memory.Span.Slice(f.Start, f.Length).ToArray());
+                        Add(f.Offset, block.Bytes(f).ToArray());
                         break;
                     case HuntEngine.Framing.FrameKind.LineChunk:
-                        var chunk = block.Memory.Span.Slice(f.Start, f.Length);
+                        var chunk = block.Bytes(f);
                         int pos = 0;
                         while (HuntEngine.Framing.NdjsonLines.Next(chunk, ref pos, out int start, out int length))
                             Add(f.Offset + start, chunk.Slice(start, length).ToArray());
