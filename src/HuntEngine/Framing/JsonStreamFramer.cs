@@ -124,13 +124,9 @@ internal sealed class JsonStreamFramer
         }
         finally
         {
-            var last = _mapped is null
-                ? new RecordBlock(_fileIndex, _buf, _len, pooled: true)
-                : new RecordBlock(_fileIndex, _mapped.Range(_base, _len, ownedEnd: End));
-            last.Frames.AddRange(_frames);
-            _frames = new();
+            var last = WindowBlock(ownedEnd: End);
             _mapped?.Release();
-            _emit(last);
+            HandOut(last);
         }
     }
 
@@ -584,17 +580,8 @@ internal sealed class JsonStreamFramer
             int tail = _len - keepIdx;
             var next = ArrayPool<byte>.Shared.Rent(NextBufferSize(tail));
             _buf.AsSpan(keepIdx, tail).CopyTo(next);
-            if (_frames.Count > 0)
-            {
-                var block = new RecordBlock(_fileIndex, _buf, _len, pooled: true);
-                block.Frames.AddRange(_frames);
-                _frames.Clear();
-                _emit(block);
-            }
-            else
-            {
-                ArrayPool<byte>.Shared.Return(_buf);
-            }
+            if (_frames.Count > 0) HandOut(WindowBlock(ownedEnd: keepFrom));
+            else ArrayPool<byte>.Shared.Return(_buf);
             _buf = next;
             _base += keepIdx;
             _len = tail;
@@ -615,17 +602,8 @@ internal sealed class JsonStreamFramer
         if (_len >= _capacity)
         {
             int tail = (int)(End - keepFrom);
-            if (_frames.Count > 0)
-            {
-                var block = new RecordBlock(_fileIndex, mapped.Range(_base, _len, ownedEnd: keepFrom));
-                block.Frames.AddRange(_frames);
-                _frames.Clear();
-                _emit(block);
-            }
-            else
-            {
-                mapped.DropPages(_base, keepFrom);
-            }
+            if (_frames.Count > 0) HandOut(WindowBlock(ownedEnd: keepFrom));
+            else mapped.DropPages(_base, keepFrom);
             _capacity = PooledSize(NextBufferSize(tail));
             _base = keepFrom;
             _len = tail;
@@ -639,6 +617,23 @@ internal sealed class JsonStreamFramer
         // The kernel reads the next window in while this one is framed (a cold page cache).
         mapped.Prefetch(End + n, Math.Min(_capacity, mapped.Length - End - n));
         _len += n;
+    }
+
+    /// <summary>
+    /// The bytes held now as a block: the read buffer (returned to the pool when the block is
+    /// released), or the mapped window (whose pages up to <paramref name="ownedEnd"/> are then
+    /// dropped; the bytes after it are the next window's too).
+    /// </summary>
+    private RecordBlock WindowBlock(long ownedEnd) => _mapped is null
+        ? new RecordBlock(_fileIndex, _buf, _len, pooled: true)
+        : new RecordBlock(_fileIndex, _mapped.Range(_base, _len, ownedEnd));
+
+    /// <summary>Sends the frames found so far out with the block that holds their bytes.</summary>
+    private void HandOut(RecordBlock block)
+    {
+        block.Frames.AddRange(_frames);
+        _frames.Clear();
+        _emit(block);
     }
 
     /// <summary>The next buffer (or window) holds a block, or twice the bytes kept, so a record of any allowed size fits.</summary>
