@@ -20,10 +20,12 @@ public readonly record struct DecompressionLimits(long MaxDecompressedBytes, dou
 internal sealed class SourceStream : IDisposable
 {
     private readonly FileStream _file;
+    private readonly ReadAheadFile? _readAhead;
 
-    private SourceStream(FileStream file, Stream decoded, CompressionKind compression)
+    private SourceStream(FileStream file, ReadAheadFile? readAhead, Stream decoded, CompressionKind compression)
     {
         _file = file;
+        _readAhead = readAhead;
         Decoded = decoded;
         Compression = compression;
     }
@@ -31,8 +33,8 @@ internal sealed class SourceStream : IDisposable
     public Stream Decoded { get; }
     public CompressionKind Compression { get; }
 
-    /// <summary>Bytes read from the file so far (the compressed size once the stream is drained).</summary>
-    public long CompressedBytesRead => _file.CanSeek ? _file.Position : 0;
+    /// <summary>Bytes of the file the decoder has taken so far (the compressed size once the stream is drained).</summary>
+    public long CompressedBytesRead => _readAhead?.Position ?? _file.Position;
 
     /// <summary>
     /// The file mapped into memory, when it is plain (not compressed) and may be mapped
@@ -52,9 +54,19 @@ internal sealed class SourceStream : IDisposable
             int n = file.ReadAtLeast(head, 4, throwOnEndOfStream: false);
             file.Seek(0, SeekOrigin.Begin);
             var kind = CompressionSniffer.Sniff(head[..n]);
-            var decoded = CompressionSniffer.Decode(file, kind);
-            if (kind != CompressionKind.None) decoded = new BombGuardStream(decoded, file, limits);
-            return new SourceStream(file, decoded, kind);
+            if (kind == CompressionKind.None) return new SourceStream(file, null, file, kind);
+            // A compressed file is read ahead on its own thread, through a pipe, while it decodes.
+            var readAhead = new ReadAheadFile(file.SafeFileHandle, start: 0);
+            try
+            {
+                var decoded = new BombGuardStream(CompressionSniffer.Decode(readAhead, kind), readAhead, limits);
+                return new SourceStream(file, readAhead, decoded, kind);
+            }
+            catch
+            {
+                readAhead.Dispose();
+                throw;
+            }
         }
         catch
         {
@@ -112,6 +124,7 @@ internal sealed class SourceStream : IDisposable
     public void Dispose()
     {
         Decoded.Dispose();
+        _readAhead?.Dispose(); // its reader thread is joined before the file closes
         _file.Dispose();
     }
 
@@ -128,7 +141,7 @@ internal sealed class SourceStream : IDisposable
 /// Stops a decompression bomb: fails the stream (as a damaged stream, so what came before is still
 /// scanned) once it decompressed more than the limit, or more than the ratio allows.
 /// </summary>
-internal sealed class BombGuardStream(Stream inner, FileStream compressed, DecompressionLimits limits) : Stream
+internal sealed class BombGuardStream(Stream inner, Stream compressed, DecompressionLimits limits) : Stream
 {
     private const long RatioCheckAfter = 64L << 20;
     private long _produced;

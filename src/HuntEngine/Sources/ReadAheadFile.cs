@@ -1,0 +1,149 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.Win32.SafeHandles;
+
+namespace HuntEngine.Sources;
+
+/// <summary>
+/// A compressed file's bytes, read ahead on a thread of their own through a
+/// <see cref="System.IO.Pipelines.Pipe"/>, so the decoder never waits on the disk while the pipe
+/// holds bytes. The pipe's pause threshold bounds the read-ahead; the decoder reads this stream.
+/// <para>
+/// Why: an archive of terabytes is read cold. Read on the decoder's own thread, the file's reads
+/// stall decoding for as long as the disk takes (a cold 400 MB LZ4 file: 0.95 s against 0.58 s
+/// hot). Read ahead, decoding and the disk overlap. Only compressed bytes pass through the pipe:
+/// decoded bytes go from the decoder straight into the blocks the workers parse.
+/// </para>
+/// </summary>
+internal sealed class ReadAheadFile : Stream
+{
+    /// <summary>Reads up to <c>into.Length</c> bytes at <paramref name="offset"/>; 0 at the end.</summary>
+    internal delegate int ReadAt(Span<byte> into, long offset);
+
+    /// <summary>Bytes the reader thread asks the file for at a time.</summary>
+    public const int ReadSize = 1 << 20;
+    /// <summary>The reader thread waits once this many bytes are read and not yet decoded.</summary>
+    public const int AheadBytes = 8 << 20;
+
+    private readonly ReadAt _read;
+    private readonly Pipe _pipe;
+    private readonly Thread _reader;
+    private readonly int _readSize;
+    private long _consumed;
+    private long _readAhead;
+    private bool _ended;
+    private bool _disposed;
+    private Exception? _readError; // set before the writer completes: the pipe publishes it
+
+    public ReadAheadFile(SafeFileHandle file, long start)
+        : this((into, offset) => RandomAccess.Read(file, into, offset), start, ReadSize, AheadBytes)
+    {
+    }
+
+    /// <summary>Reads with <paramref name="read"/> (a file, or a test's faults), <paramref name="readSize"/> at a time, at most <paramref name="aheadBytes"/> ahead.</summary>
+    internal ReadAheadFile(ReadAt read, long start, int readSize, int aheadBytes)
+    {
+        _read = read;
+        _readSize = readSize;
+        _consumed = start;
+        _pipe = new Pipe(new PipeOptions(
+            pauseWriterThreshold: aheadBytes,
+            resumeWriterThreshold: aheadBytes / 2,
+            minimumSegmentSize: readSize,
+            // Both sides block on their own threads: continuations run where the other side
+            // advances, not on the thread pool, which the workers' threads may be crowding.
+            readerScheduler: PipeScheduler.Inline,
+            writerScheduler: PipeScheduler.Inline,
+            useSynchronizationContext: false));
+        _reader = new Thread(() => Fill(start)) { IsBackground = true, Name = "hunt-read-ahead" };
+        _reader.Start();
+    }
+
+    /// <summary>Bytes the reader thread has read from the file (for tests of the bound).</summary>
+    internal long ReadAhead => Volatile.Read(ref _readAhead);
+
+    /// <summary>True while the reader thread runs.</summary>
+    internal bool Reading => _reader.IsAlive;
+
+    private void Fill(long offset)
+    {
+        var writer = _pipe.Writer;
+        try
+        {
+            while (true)
+            {
+                var memory = writer.GetMemory(_readSize);
+                int n = _read(memory.Span[..Math.Min(memory.Length, _readSize)], offset);
+                if (n == 0) break;
+                offset += n;
+                Volatile.Write(ref _readAhead, offset);
+                writer.Advance(n);
+                if (Wait(writer.FlushAsync()).IsCompleted) break; // the decoder is done with the file
+            }
+            writer.Complete();
+        }
+        catch (Exception e)
+        {
+            // A read error reaches the decoder after the bytes before it, as a read of its own
+            // would. (Completing the writer with the exception would throw it at the decoder's next
+            // read, ahead of the bytes still in the pipe.)
+            _readError = e;
+            writer.Complete();
+        }
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty || _ended) return 0;
+        var reader = _pipe.Reader;
+        while (true)
+        {
+            if (!reader.TryRead(out var result)) result = Wait(reader.ReadAsync());
+            var bytes = result.Buffer;
+            if (!bytes.IsEmpty)
+            {
+                int n = (int)Math.Min(bytes.Length, buffer.Length);
+                bytes.Slice(0, n).CopyTo(buffer);
+                reader.AdvanceTo(bytes.GetPosition(n));
+                _consumed += n;
+                return n;
+            }
+            reader.AdvanceTo(bytes.End);
+            if (result.IsCompleted)
+            {
+                if (_readError is { } error) throw new IOException(error.Message, error);
+                _ended = true;
+                return 0;
+            }
+        }
+    }
+
+    private static T Wait<T>(ValueTask<T> pending) => pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Bytes the decoder has taken (the file offset it reached), not how far the reader thread is.</summary>
+    public override long Position { get => _consumed; set => throw new NotSupportedException(); }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            // Stops the reader thread: its next flush sees the decoder is done. It is joined, so
+            // the file is never read after its owner closes it.
+            _disposed = true;
+            _pipe.Reader.Complete();
+            _reader.Join();
+        }
+        base.Dispose(disposing);
+    }
+}
