@@ -31,6 +31,7 @@ internal sealed unsafe class MappedFile
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _start;
+    private long _prefetchedEnd; // how far Prefetch has asked for (the framer's thread only)
     private int _users = 1; // the framer's, plus one per block not yet released
 
     private MappedFile(SafeFileHandle file, MemoryMappedFile map, MemoryMappedViewAccessor view, byte* start, long length)
@@ -107,8 +108,19 @@ internal sealed unsafe class MappedFile
         }
     }
 
-    /// <summary>Asks the kernel to start reading these bytes in (a cold page cache), without waiting.</summary>
-    public void Prefetch(long offset, long length) => Advise(_start + offset, length, Advice.WillNeed);
+    /// <summary>
+    /// Asks the kernel to start reading these bytes in (a cold page cache), without waiting. Only
+    /// the part not asked for before is advised: the framer asks a window ahead at every read step,
+    /// and advising each page four times was a tenth of a hot 1 GiB scan's kernel time.
+    /// </summary>
+    public void Prefetch(long offset, long length)
+    {
+        long from = Math.Max(offset, _prefetchedEnd);
+        long end = offset + length;
+        if (end <= from) return;
+        Advise(_start + from, end - from, Advice.WillNeed);
+        _prefetchedEnd = end;
+    }
 
     /// <summary>Unmaps the pages of [start, end) from the process; the page cache keeps them, and a later touch maps them again.</summary>
     public void DropPages(long start, long end)
