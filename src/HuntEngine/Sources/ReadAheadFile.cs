@@ -24,6 +24,11 @@ internal sealed class ReadAheadFile : Stream
     public const int ReadSize = 1 << 20;
     /// <summary>The reader thread waits once this many bytes are read and not yet decoded.</summary>
     public const int AheadBytes = 8 << 20;
+    /// <summary>
+    /// Smaller files are read by their decoder: a thread per file cost more than it saved on many
+    /// small ones (1,974 gzip files of 100 KB: 0.49 s with direct reads, 0.76 s read ahead).
+    /// </summary>
+    public const long MinFileBytes = AheadBytes;
 
     private readonly ReadAt _read;
     private readonly Pipe _pipe;

@@ -44,10 +44,12 @@ internal sealed class SourceStream : IDisposable
     public MappedFile? TryMap(DateTime nowUtc, bool everyFile = false) =>
         Compression == CompressionKind.None ? MappedFile.TryMap(_file.SafeFileHandle, everyFile ? null : nowUtc) : null;
 
+    /// <summary>Opens <paramref name="path"/>; a compressed file of at least <paramref name="readAheadMinBytes"/> is read ahead (<see cref="ReadAheadFile"/>).</summary>
     /// <exception cref="IOException">The file cannot be opened, or is not a regular file.</exception>
-    public static SourceStream Open(string path, DecompressionLimits limits)
+    public static SourceStream Open(string path, DecompressionLimits limits, long readAheadMinBytes = ReadAheadFile.MinFileBytes)
     {
         var file = OpenRegularFile(path);
+        ReadAheadFile? readAhead = null;
         try
         {
             Span<byte> head = stackalloc byte[4];
@@ -55,21 +57,15 @@ internal sealed class SourceStream : IDisposable
             file.Seek(0, SeekOrigin.Begin);
             var kind = CompressionSniffer.Sniff(head[..n]);
             if (kind == CompressionKind.None) return new SourceStream(file, null, file, kind);
-            // A compressed file is read ahead on its own thread, through a pipe, while it decodes.
-            var readAhead = new ReadAheadFile(file.SafeFileHandle, start: 0);
-            try
-            {
-                var decoded = new BombGuardStream(CompressionSniffer.Decode(readAhead, kind), readAhead, limits);
-                return new SourceStream(file, readAhead, decoded, kind);
-            }
-            catch
-            {
-                readAhead.Dispose();
-                throw;
-            }
+            // A large compressed file is read ahead on its own thread, through a pipe, while it decodes.
+            Stream compressed = file;
+            if (file.Length >= readAheadMinBytes) compressed = readAhead = new ReadAheadFile(file.SafeFileHandle, start: 0);
+            var decoded = new BombGuardStream(CompressionSniffer.Decode(compressed, kind), compressed, limits);
+            return new SourceStream(file, readAhead, decoded, kind);
         }
         catch
         {
+            readAhead?.Dispose();
             file.Dispose();
             throw;
         }

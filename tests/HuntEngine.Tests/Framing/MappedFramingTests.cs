@@ -217,7 +217,7 @@ public sealed class MappedFramingTests
     private static string? Clip(string? line) => line is { Length: > 300 } ? line[..300] + "…" : line;
 
     /// <summary>Every observable outcome of a scan, as text, so a difference shows where it is.</summary>
-    private static string Describe(ScanResult r)
+    internal static string Describe(ScanResult r)
     {
         var s = new StringBuilder();
         foreach (var d in r.Detections) s.Append($"D {d.SourceOffset} {d.DetectionType} {d.Raw}\n");
@@ -246,7 +246,7 @@ public sealed class MappedFramingTests
         _ => Record(rng)[..rng.Next(1, 40)],
     };
 
-    private static byte[] Content(Random rng, out string layout, bool big = false)
+    internal static byte[] Content(Random rng, out string layout, bool big = false)
     {
         int count = big ? rng.Next(700, 2500) : rng.Next(1, 60);
         var s = new StringBuilder();

@@ -1,4 +1,6 @@
 using HuntEngine.Sources;
+using HuntEngine.Tests.Framing;
+using HuntEngine.Tests.Support;
 
 namespace HuntEngine.Tests.Sources;
 
@@ -112,6 +114,39 @@ public sealed class ReadAheadFileTests
         file.Dispose();
         Assert.False(file.Reading);
         Assert.True(file.ReadAhead < data.Length);
+    }
+
+    [Fact]
+    public void Compressed_files_scan_exactly_alike_read_ahead_and_read_by_their_decoder()
+    {
+        // Generated files in every layout, compressed as one or several members, some cut short
+        // or followed by garbage: every detection, count, bad record, byte count and file error
+        // must be the same whether the decoder reads the file or the read-ahead pipe.
+        var rng = new Random(20261207);
+        int damaged = 0;
+        for (int round = 0; round < 80; round++)
+        {
+            var plain = MappedFramingTests.Content(rng, out string layout, big: round % 8 == 0);
+            var codec = new[] { Codec.Gzip, Codec.Lz4, Codec.Zstd }[rng.Next(3)];
+            var bytes = Codecs.Compress(plain, codec, members: rng.Next(1, 4));
+            string damage = rng.Next(6) switch
+            {
+                0 => "cut",
+                1 => "garbage",
+                _ => "none",
+            };
+            if (damage == "cut") bytes = bytes[..rng.Next(1, bytes.Length)];
+            if (damage == "garbage") bytes = [.. bytes, .. "not a compressed member"u8];
+            if (damage != "none") damaged++;
+            int block = new[] { 4096, 65536, 4 << 20 }[rng.Next(3)];
+            var files = new Dictionary<string, byte[]> { ["input.bin"] = bytes };
+            using var direct = EngineProbe.ScanFiles(files, o => o with { BlockBytes = block, ReadAheadMinBytes = long.MaxValue, MalformedSamplesPerFile = 100_000 });
+            using var readAhead = EngineProbe.ScanFiles(files, o => o with { BlockBytes = block, ReadAheadMinBytes = 0, MalformedSamplesPerFile = 100_000 });
+            Assert.Equal(bytes.Length > 0 ? codec.ToString().ToLowerInvariant() : "none", readAhead.Summary.Files[0].Compression);
+            Assert.True(MappedFramingTests.Describe(direct) == MappedFramingTests.Describe(readAhead),
+                $"round {round}: {layout} {codec} {damage}, {plain.Length} bytes:\n{MappedFramingTests.Describe(direct)}\n---\n{MappedFramingTests.Describe(readAhead)}");
+        }
+        Assert.True(damaged > 15, $"{damaged} damaged files");
     }
 
     private static int ReadFrom(byte[] data, Span<byte> into, long offset)
