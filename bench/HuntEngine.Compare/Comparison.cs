@@ -66,11 +66,12 @@ internal static class Comparison
         {
             // Untimed, before each round: the VM this was measured on keeps far less of its free
             // memory as page cache than it could, and evicts a large corpus between rounds.
-            ToolCatalog.WarmPageCache(file.Path);
+            if (!options.Cold) ToolCatalog.WarmPageCache(file.Path);
             for (int k = 0; k < runs.Count; k++)
             {
                 var tool = runs[(round + k) % runs.Count];
                 if (tool.Failure is not null) continue;
+                if (options.Cold) ToolCatalog.EvictFromPageCache(file.Path);
                 var result = ChildProcess.Run(tool.Spec.FileName, tool.Spec.Arguments, scratch);
                 tool.Add(result);
                 log.WriteLine(tool.Failure is null

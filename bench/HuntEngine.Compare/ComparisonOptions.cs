@@ -18,6 +18,8 @@ internal sealed record ComparisonOptions
           --threads N           threads for hunt and DuckDB (default 2)
           --mix M               typical | teams-heavy | both (default both)
           --compressed          also time gzip, lz4 and zstd copies, with each decompressor alone
+          --cold                evict the file from the page cache before every run (posix_fadvise DONTNEED;
+                                the tools' own files stay cached), as a hunt over an archive on disk finds it
           --store               also convert the plain file once to an Arrow and a Parquet store (`hunt convert`,
                                 timed and sized) and time `hunt scan` on each store and DuckDB SQL on the Parquet one
           --seed N              generator seed (default 20260101)
@@ -36,6 +38,8 @@ internal sealed record ComparisonOptions
     public int Threads { get; init; } = 2;
     public IReadOnlyList<Mix> Mixes { get; init; } = [Mix.Typical, Mix.TeamsHeavy];
     public bool Compressed { get; init; }
+    /// <summary>--cold: each run reads the file from disk (evicted before it), not from the page cache.</summary>
+    public bool Cold { get; init; }
     public bool Store { get; init; }
     public int Seed { get; init; } = 20260101;
     public string? WorkDirectory { get; init; }
@@ -82,6 +86,7 @@ internal sealed record ComparisonOptions
                     };
                     break;
                 case "--compressed": o = o with { Compressed = true }; break;
+                case "--cold": o = o with { Cold = true }; break;
                 case "--store": o = o with { Store = true }; break;
                 case "--seed": o = o with { Seed = ParseInt(arg, Value(), 0, int.MaxValue) }; break;
                 case "--work": o = o with { WorkDirectory = Path.GetFullPath(Value()) }; break;
