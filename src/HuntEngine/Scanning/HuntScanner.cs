@@ -230,7 +230,7 @@ public static class HuntScanner
         SourceStream source;
         try
         {
-            source = SourceStream.Open(input.Path, new DecompressionLimits(options.MaxDecompressedBytes, options.MaxRatio), options.ReadAheadMinBytes);
+            source = SourceStream.Open(input.Path, new DecompressionLimits(options.MaxDecompressedBytes, options.MaxRatio), options.ReadAhead);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

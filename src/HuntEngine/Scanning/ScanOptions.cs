@@ -31,8 +31,8 @@ public sealed record ScanOptions
     public bool MemoryMap { get; init; } = true;
     /// <summary>Tests: map every plain file that is not empty, however small or recently written.</summary>
     internal bool MapEveryFile { get; init; }
-    /// <summary>Compressed files of at least this many bytes are read ahead on a thread of their own (tests: 0, every one).</summary>
-    internal long ReadAheadMinBytes { get; init; } = Sources.ReadAheadFile.MinFileBytes;
+    /// <summary>Which compressed files are read ahead on a thread of their own, and how far (tests: every one, in small steps).</summary>
+    internal Sources.ReadAheadSettings ReadAhead { get; init; } = Sources.ReadAheadSettings.Default;
     /// <summary>Bomb guard: most bytes one compressed file may decompress to.</summary>
     public long MaxDecompressedBytes { get; init; } = Sources.DecompressionLimits.Default.MaxDecompressedBytes;
     /// <summary>Bomb guard: most decompressed bytes per compressed byte (checked past 64 MiB).</summary>

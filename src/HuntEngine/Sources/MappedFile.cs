@@ -110,17 +110,21 @@ internal sealed unsafe class MappedFile
 
     /// <summary>
     /// Asks the kernel to start reading these bytes in (a cold page cache), without waiting. Only
-    /// the part not asked for before is advised: the framer asks a window ahead at every read step,
-    /// and advising each page four times was a tenth of a hot 1 GiB scan's kernel time.
+    /// the part not asked for before is advised (the framer asks blocks ahead at every read step;
+    /// advising each page again at each step cost a 2-thread hot 1 GiB scan 0.04 CPU-s), in pieces of <see cref="PrefetchPiece"/>: one call reads in at most the device's
+    /// read-ahead size (<c>read_ahead_kb</c>, 128 KiB by default), so a larger piece would be
+    /// read only in part and not asked for again.
     /// </summary>
     public void Prefetch(long offset, long length)
     {
-        long from = Math.Max(offset, _prefetchedEnd);
         long end = offset + length;
-        if (end <= from) return;
-        Advise(_start + from, end - from, Advice.WillNeed);
-        _prefetchedEnd = end;
+        for (long from = Math.Max(offset, _prefetchedEnd); from < end; from += PrefetchPiece)
+            Advise(_start + from, Math.Min(PrefetchPiece, end - from), Advice.WillNeed);
+        _prefetchedEnd = Math.Max(_prefetchedEnd, end);
     }
+
+    /// <summary>The most one <see cref="Prefetch"/> call asks for at once.</summary>
+    private const int PrefetchPiece = 128 << 10;
 
     /// <summary>Unmaps the pages of [start, end) from the process; the page cache keeps them, and a later touch maps them again.</summary>
     public void DropPages(long start, long end)

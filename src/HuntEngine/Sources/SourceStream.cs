@@ -44,12 +44,13 @@ internal sealed class SourceStream : IDisposable
     public MappedFile? TryMap(DateTime nowUtc, bool everyFile = false) =>
         Compression == CompressionKind.None ? MappedFile.TryMap(_file.SafeFileHandle, everyFile ? null : nowUtc) : null;
 
-    /// <summary>Opens <paramref name="path"/>; a compressed file of at least <paramref name="readAheadMinBytes"/> is read ahead (<see cref="ReadAheadFile"/>).</summary>
+    /// <summary>Opens <paramref name="path"/>; a large compressed file is read ahead (<see cref="ReadAheadFile"/>, <paramref name="readAhead"/>: by default <see cref="ReadAheadSettings.Default"/>).</summary>
     /// <exception cref="IOException">The file cannot be opened, or is not a regular file.</exception>
-    public static SourceStream Open(string path, DecompressionLimits limits, long readAheadMinBytes = ReadAheadFile.MinFileBytes)
+    public static SourceStream Open(string path, DecompressionLimits limits, ReadAheadSettings? readAhead = null)
     {
+        var settings = readAhead ?? ReadAheadSettings.Default;
         var file = OpenRegularFile(path);
-        ReadAheadFile? readAhead = null;
+        ReadAheadFile? piped = null;
         try
         {
             Span<byte> head = stackalloc byte[4];
@@ -59,13 +60,13 @@ internal sealed class SourceStream : IDisposable
             if (kind == CompressionKind.None) return new SourceStream(file, null, file, kind);
             // A large compressed file is read ahead on its own thread, through a pipe, while it decodes.
             Stream compressed = file;
-            if (file.Length >= readAheadMinBytes) compressed = readAhead = new ReadAheadFile(file.SafeFileHandle, start: 0);
+            if (file.Length >= settings.MinFileBytes) compressed = piped = new ReadAheadFile(file.SafeFileHandle, start: 0, settings);
             var decoded = new BombGuardStream(CompressionSniffer.Decode(compressed, kind), compressed, limits);
-            return new SourceStream(file, readAhead, decoded, kind);
+            return new SourceStream(file, piped, decoded, kind);
         }
         catch
         {
-            readAhead?.Dispose();
+            piped?.Dispose();
             file.Dispose();
             throw;
         }
@@ -119,9 +120,15 @@ internal sealed class SourceStream : IDisposable
 
     public void Dispose()
     {
-        Decoded.Dispose();
-        _readAhead?.Dispose(); // its reader thread is joined before the file closes
-        _file.Dispose();
+        try
+        {
+            Decoded.Dispose();
+        }
+        finally
+        {
+            _readAhead?.Dispose(); // its reader thread is joined before the file closes
+            _file.Dispose();
+        }
     }
 
     private static class Native

@@ -1,3 +1,4 @@
+using HuntEngine.Scanning;
 using HuntEngine.Sources;
 using HuntEngine.Tests.Framing;
 using HuntEngine.Tests.Support;
@@ -29,7 +30,8 @@ public sealed class ReadAheadFileTests
                 int want = rng.Next(4) switch { 0 => 1, 1 => rng.Next(1, 8), 2 => rng.Next(1, 4096), _ => buffer.Length };
                 int n = file.Read(buffer, 0, want);
                 if (n == 0) break;
-                Assert.InRange(n, 1, want);
+                // As much as asked for, as a file read gives, unless the file ends first.
+                Assert.Equal(Math.Min(want, size - start - got.Count), n);
                 got.AddRange(buffer.AsSpan(0, n).ToArray());
                 Assert.Equal(start + got.Count, file.Position);
             }
@@ -67,13 +69,7 @@ public sealed class ReadAheadFileTests
     {
         const int readSize = 4096, ahead = 65536;
         var data = new byte[4 << 20];
-        int readsAfterDispose = 0;
-        bool disposed = false;
-        var file = new ReadAheadFile((into, offset) =>
-        {
-            if (Volatile.Read(ref disposed)) Interlocked.Increment(ref readsAfterDispose);
-            return ReadFrom(data, into, offset);
-        }, 0, readSize, ahead);
+        var file = new ReadAheadFile((into, offset) => ReadFrom(data, into, offset), 0, readSize, ahead);
         // Nothing is decoded: the reader thread fills the pipe to its bound, then waits.
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (file.ReadAhead < ahead && DateTime.UtcNow < deadline) Thread.Sleep(1);
@@ -91,11 +87,13 @@ public sealed class ReadAheadFileTests
         Thread.Sleep(200);
         Assert.InRange(file.ReadAhead, 2 * ahead - readSize, 2 * ahead + readSize);
 
+        // A read larger than the bound gets the bound (the reader thread pauses there), not a hang.
+        Assert.Equal(ahead, file.Read(new byte[4 * ahead], 0, 4 * ahead));
+
+        // Disposed while it waits at its bound: the reader thread ends, and the stream is closed.
         file.Dispose();
-        Volatile.Write(ref disposed, true);
         Assert.False(file.Reading);
-        Thread.Sleep(50);
-        Assert.Equal(0, Volatile.Read(ref readsAfterDispose));
+        Assert.Throws<ObjectDisposedException>(() => file.Read(buffer, 0, 1));
         file.Dispose(); // twice is harmless
     }
 
@@ -116,37 +114,63 @@ public sealed class ReadAheadFileTests
         Assert.True(file.ReadAhead < data.Length);
     }
 
+    /// <summary>Every compressed file piped, in small reads, pausing once 256 KiB wait: above the 128 KiB a decoder asks for at most.</summary>
+    private static readonly ReadAheadSettings EveryFile = new(MinFileBytes: 0, ReadSize: 4096, AheadBytes: 256 << 10);
+    private static readonly ReadAheadSettings NoFile = ReadAheadSettings.Default with { MinFileBytes = long.MaxValue };
+
     [Fact]
     public void Compressed_files_scan_exactly_alike_read_ahead_and_read_by_their_decoder()
     {
-        // Generated files in every layout, compressed as one or several members, some cut short
-        // or followed by garbage: every detection, count, bad record, byte count and file error
-        // must be the same whether the decoder reads the file or the read-ahead pipe.
+        // Generated files in every layout, compressed as one or several members, some cut short,
+        // followed by garbage or over the decompression limit: every detection, count, bad record,
+        // byte count and file error must be the same whether the decoder reads the file or the
+        // read-ahead pipe. A quarter are 1-4 MiB, so the pipe fills and pauses.
         var rng = new Random(20261207);
-        int damaged = 0;
+        int damaged = 0, paused = 0;
         for (int round = 0; round < 80; round++)
         {
-            var plain = MappedFramingTests.Content(rng, out string layout, big: round % 8 == 0);
+            var plain = MappedFramingTests.Content(rng, out string layout, big: round % 4 == 0);
             var codec = new[] { Codec.Gzip, Codec.Lz4, Codec.Zstd }[rng.Next(3)];
             var bytes = Codecs.Compress(plain, codec, members: rng.Next(1, 4));
-            string damage = rng.Next(6) switch
+            string damage = rng.Next(8) switch
             {
                 0 => "cut",
                 1 => "garbage",
+                2 => "limit",
                 _ => "none",
             };
             if (damage == "cut") bytes = bytes[..rng.Next(1, bytes.Length)];
             if (damage == "garbage") bytes = [.. bytes, .. "not a compressed member"u8];
+            long limit = damage == "limit" ? rng.Next(1, plain.Length) : long.MaxValue;
             if (damage != "none") damaged++;
+            if (bytes.Length > EveryFile.AheadBytes) paused++;
             int block = new[] { 4096, 65536, 4 << 20 }[rng.Next(3)];
             var files = new Dictionary<string, byte[]> { ["input.bin"] = bytes };
-            using var direct = EngineProbe.ScanFiles(files, o => o with { BlockBytes = block, ReadAheadMinBytes = long.MaxValue, MalformedSamplesPerFile = 100_000 });
-            using var readAhead = EngineProbe.ScanFiles(files, o => o with { BlockBytes = block, ReadAheadMinBytes = 0, MalformedSamplesPerFile = 100_000 });
-            Assert.Equal(bytes.Length > 0 ? codec.ToString().ToLowerInvariant() : "none", readAhead.Summary.Files[0].Compression);
-            Assert.True(MappedFramingTests.Describe(direct) == MappedFramingTests.Describe(readAhead),
-                $"round {round}: {layout} {codec} {damage}, {plain.Length} bytes:\n{MappedFramingTests.Describe(direct)}\n---\n{MappedFramingTests.Describe(readAhead)}");
+            ScanOptions Options(ScanOptions o) => o with { BlockBytes = block, MaxDecompressedBytes = limit, MalformedSamplesPerFile = 100_000 };
+            using var direct = EngineProbe.ScanFiles(files, o => Options(o) with { ReadAhead = NoFile });
+            using var piped = EngineProbe.ScanFiles(files, o => Options(o) with { ReadAhead = EveryFile });
+            Assert.Equal(codec.ToString().ToLowerInvariant(), piped.Summary.Files[0].Compression);
+            string expected = MappedFramingTests.Describe(direct), actual = MappedFramingTests.Describe(piped);
+            Assert.True(expected == actual, $"round {round}: {layout} {codec} {damage}, {bytes.Length} bytes:\n{expected}\n---\n{actual}");
         }
-        Assert.True(damaged > 15, $"{damaged} damaged files");
+        Assert.True(damaged > 15 && paused > 5, $"{damaged} damaged files, {paused} over the pipe's bound");
+    }
+
+    [Theory]
+    [InlineData(Codec.Gzip)]
+    [InlineData(Codec.Lz4)]
+    [InlineData(Codec.Zstd)]
+    public void The_ratio_guard_stops_a_bomb_at_the_same_place_read_ahead_or_not(Codec codec)
+    {
+        // 80 MiB of blank lines compress over 100:1; the guard looks once past 64 MiB decoded and
+        // names the compressed bytes the decoder took, which must not depend on the read-ahead.
+        var plain = new byte[80 << 20];
+        plain.AsSpan().Fill((byte)'\n');
+        var files = new Dictionary<string, byte[]> { ["bomb.bin"] = Codecs.Compress(plain, codec) };
+        using var direct = EngineProbe.ScanFiles(files, o => o with { MaxRatio = 100, ReadAhead = NoFile });
+        using var piped = EngineProbe.ScanFiles(files, o => o with { MaxRatio = 100, ReadAhead = EveryFile });
+        Assert.Contains("bomb guard", piped.Summary.Files[0].Error);
+        Assert.Equal(MappedFramingTests.Describe(direct), MappedFramingTests.Describe(piped));
     }
 
     private static int ReadFrom(byte[] data, Span<byte> into, long offset)
