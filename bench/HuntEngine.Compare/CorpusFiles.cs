@@ -25,7 +25,8 @@ internal static class CorpusFiles
 
     /// <summary>
     /// Identifies the generator build (its module version id, which deterministic builds derive from
-    /// the code), so a corpus kept with --keep is regenerated after the generator changes.
+    /// the code; the generator's project keeps the commit out of it), so a corpus kept with --keep is
+    /// regenerated after the generator changes, and only then.
     /// </summary>
     public static string GeneratorVersion { get; } = typeof(CorpusGenerator).Assembly.ManifestModule.ModuleVersionId.ToString("N")[..8];
 
