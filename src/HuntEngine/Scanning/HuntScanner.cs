@@ -243,6 +243,7 @@ public static class HuntScanner
             JsonStreamFramer framer = null!;
             CsvFramer? csv = null;
             var mapped = options.MemoryMap ? source.TryMap(DateTime.UtcNow, options.MapEveryFile) : null;
+            if (mapped is null) source.AdviseSequentialReads();
             // Bytes of the file (on disk) read so far: a mapped file is read where the framer is.
             long RawBytesRead() => mapped is not null && csv is null ? framer.BytesRead : source.CompressedBytesRead;
             if (options.Progress is { } progress)

@@ -45,6 +45,19 @@ internal sealed class SourceStream : IDisposable
         Compression == CompressionKind.None ? MappedFile.TryMap(_file.SafeFileHandle, everyFile ? null : nowUtc) : null;
 
     /// <summary>Opens <paramref name="path"/>; a large compressed file is read ahead (<see cref="ReadAheadFile"/>, <paramref name="readAhead"/>: by default <see cref="ReadAheadSettings.Default"/>).</summary>
+    /// <summary>
+    /// Tells the kernel the file will be read front to back, so it reads further ahead
+    /// (<c>POSIX_FADV_SEQUENTIAL</c>, what <see cref="FileOptions.SequentialScan"/> sets and the
+    /// <c>open</c> below bypasses): a 1 GiB plain file evicted from the page cache hunted with
+    /// <c>--no-mmap</c> in 1.46 s without it, 0.51 s with it (medians of 5). Not for a mapped file:
+    /// its window is prefetched (<see cref="MappedFile.Prefetch"/>), and the hint made that slower
+    /// (0.62 → 0.77 s).
+    /// </summary>
+    public void AdviseSequentialReads()
+    {
+        if (OperatingSystem.IsLinux()) _ = Native.posix_fadvise(_file.SafeFileHandle, 0, 0, 2 /* POSIX_FADV_SEQUENTIAL */);
+    }
+
     /// <exception cref="IOException">The file cannot be opened, or is not a regular file.</exception>
     public static SourceStream Open(string path, DecompressionLimits limits, ReadAheadSettings? readAhead = null)
     {
@@ -137,6 +150,10 @@ internal sealed class SourceStream : IDisposable
 #pragma warning disable CA2101, SYSLIB1054 // a file name is bytes on Linux; UTF-8 marshalling below
         public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 #pragma warning restore CA2101, SYSLIB1054
+        [DllImport("libc")]
+#pragma warning disable SYSLIB1054 // a plain call, nothing to marshal
+        public static extern int posix_fadvise(SafeFileHandle fd, long offset, long length, int advice);
+#pragma warning restore SYSLIB1054
     }
 }
 
