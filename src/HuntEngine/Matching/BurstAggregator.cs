@@ -13,12 +13,20 @@ internal static class BurstAggregator
     {
         var result = new List<Detection>();
         long spanMs = (long)spec.Span.TotalMilliseconds;
-        var groups = logs
-            .SelectMany(log => log.Entries.Where(e => e.Spec == specIndex).Select(e => (Log: log, Event: e)))
-            .GroupBy(x => x.Event.Group, StringComparer.Ordinal);
-        foreach (var group in groups)
+        // Plain loops, not Linq's GroupBy: over these tuple types its generic code is not in the
+        // ReadyToRun image, and JIT-compiling it was most of this step's time (at the scan's end, on one core).
+        var groups = new Dictionary<string, List<(AggregateEventLog Log, AggregateEventLog.Entry Event)>>(StringComparer.Ordinal);
+        foreach (var log in logs)
         {
-            var ev = group.ToList();
+            foreach (var e in log.Entries)
+            {
+                if (e.Spec != specIndex) continue;
+                if (!groups.TryGetValue(e.Group, out var events)) groups[e.Group] = events = new();
+                events.Add((log, e));
+            }
+        }
+        foreach (var ev in groups.Values)
+        {
             ev.Sort((a, b) => Detection.CompareOutputOrder(a.Event.Key, b.Event.Key));
             int i = 0;
             while (i < ev.Count)
