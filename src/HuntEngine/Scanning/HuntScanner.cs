@@ -298,7 +298,11 @@ public static class HuntScanner
                     };
                     csv.AdoptPrefix(head, framer.StreamError);
                     // CSV is read from the stream, after the bytes sniffed from the mapping.
-                    if (mapped is not null) source.Decoded.Position = head.Length;
+                    if (mapped is not null)
+                    {
+                        source.Decoded.Position = head.Length;
+                        source.AdviseSequentialReads();
+                    }
                     framer.Abandon();
                     csv.Run(start);
                     file.Container = csv.Layout == CsvLayout.UalAuditData ? "csv-ual" : "csv";

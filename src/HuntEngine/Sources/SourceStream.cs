@@ -44,20 +44,20 @@ internal sealed class SourceStream : IDisposable
     public MappedFile? TryMap(DateTime nowUtc, bool everyFile = false) =>
         Compression == CompressionKind.None ? MappedFile.TryMap(_file.SafeFileHandle, everyFile ? null : nowUtc) : null;
 
-    /// <summary>Opens <paramref name="path"/>; a large compressed file is read ahead (<see cref="ReadAheadFile"/>, <paramref name="readAhead"/>: by default <see cref="ReadAheadSettings.Default"/>).</summary>
     /// <summary>
     /// Tells the kernel the file will be read front to back, so it reads further ahead
     /// (<c>POSIX_FADV_SEQUENTIAL</c>, what <see cref="FileOptions.SequentialScan"/> sets and the
     /// <c>open</c> below bypasses): a 1 GiB plain file evicted from the page cache hunted with
-    /// <c>--no-mmap</c> in 1.46 s without it, 0.51 s with it (medians of 5). Not for a mapped file:
-    /// its window is prefetched (<see cref="MappedFile.Prefetch"/>), and the hint made that slower
-    /// (0.62 → 0.77 s).
+    /// <c>--no-mmap</c> in 1.46 and 1.71 s without it, 0.51 and 0.50 s with it (two sets, medians of
+    /// 5). Not for a mapped file: its window is prefetched (<see cref="MappedFile.Prefetch"/>), and
+    /// the hint made that slower in one set (0.62 → 0.77 s) and no different in the next.
     /// </summary>
     public void AdviseSequentialReads()
     {
         if (OperatingSystem.IsLinux()) _ = Native.posix_fadvise(_file.SafeFileHandle, 0, 0, 2 /* POSIX_FADV_SEQUENTIAL */);
     }
 
+    /// <summary>Opens <paramref name="path"/>; a large compressed file is read ahead (<see cref="ReadAheadFile"/>, <paramref name="readAhead"/>: by default <see cref="ReadAheadSettings.Default"/>).</summary>
     /// <exception cref="IOException">The file cannot be opened, or is not a regular file.</exception>
     public static SourceStream Open(string path, DecompressionLimits limits, ReadAheadSettings? readAhead = null)
     {
