@@ -32,7 +32,7 @@ internal static class MarkdownReport
         sb.AppendLine("MB/s is 10^6 bytes of *decompressed* NDJSON per second of wall time (median of the runs), for a whole child process:");
         sb.AppendLine("start-up and JIT included, and for hunt writing its Arrow file and summary. Ratios divide MB/s (above 1 = faster).");
         sb.AppendLine(options.Cold
-            ? "Peak RSS is the largest of the runs. Page cache cold (`--cold`): before every run the file was evicted from the page cache (posix_fadvise DONTNEED, checked with mincore), so each tool read it from this machine's disk; the tools' own files stayed cached."
+            ? "Peak RSS is the largest of the runs. Page cache cold (`--cold`): before every run the file was evicted from the page cache (posix_fadvise DONTNEED, checked with mincore), so each tool read it from this machine's disk (on a VM whose host caches its disk, that is the guest kernel's cost of reading it in); the tools' own files stayed cached, and so did a store's parts (`--store` rows are hot)."
             : "Peak RSS is the largest of the runs. Every file was read once before the timed runs, and again before each round (page cache hot).");
         sb.AppendLine("The plain corpus's modification time is set an hour back, as an archive's would be: hunt memory-maps plain files not written in the last minute, and reads the others.");
 

@@ -216,7 +216,8 @@ internal sealed class ToolCatalog
             var vec = new byte[pages];
             fixed (byte* v = vec)
             {
-                if (Native.mincore((nint)start, (nuint)length, v) != 0) return 0;
+                if (Native.mincore((nint)start, (nuint)length, v) != 0)
+                    throw new IOException($"--cold: mincore failed on {path}: cannot tell whether it left the page cache");
             }
             return vec.Count(b => (b & 1) != 0) / (double)pages;
         }
