@@ -181,3 +181,53 @@ public sealed class ReadAheadFileTests
         return n;
     }
 }
+
+/// <summary>
+/// A scan interrupted while a compressed file is read ahead stops, and leaves no reader thread
+/// behind. Alone (not beside tests that pipe files of their own), so the threads counted are its own.
+/// </summary>
+[Collection(HuntEngine.Tests.BadInput.MemorySensitiveCollection.Name)]
+public sealed class ReadAheadInterruptionTests
+{
+    [LinuxFact]
+    public void An_interrupted_scan_of_a_piped_file_stops_and_leaves_no_reader_thread()
+    {
+        // About 200 MB of records as gzip, so the scan is still decoding when it is interrupted.
+        var chunk = System.Text.Encoding.UTF8.GetBytes(string.Join('\n', HuntEngine.DataGen.CorpusGenerator
+            .Records(new HuntEngine.DataGen.GeneratorOptions(9, 4_000_000)).Select(r => System.Text.Encoding.UTF8.GetString(r.Json))) + "\n");
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "big.ndjson.gz");
+        using (var gz = new System.IO.Compression.GZipStream(File.Create(path), System.IO.Compression.CompressionLevel.Fastest))
+            for (long n = 0; n < 200_000_000; n += chunk.Length) gz.Write(chunk);
+
+        using var cancel = new CancellationTokenSource();
+        var progress = new ScanProgress();
+        var watcher = new Thread(() =>
+        {
+            // Interrupt once the first bytes were framed: well before the file's end.
+            while (!cancel.IsCancellationRequested && progress.Read().RecordsFramed == 0) Thread.Sleep(1);
+            cancel.Cancel();
+        });
+        watcher.Start();
+        using var result = HuntScanner.Run(new ScanOptions
+        {
+            Paths = [path],
+            Threads = 1,
+            BlockBytes = 64 << 10,
+            Progress = progress,
+            ReadAhead = new ReadAheadSettings(MinFileBytes: 0, ReadSize: 1 << 20, AheadBytes: 8 << 20),
+        }, cancel.Token);
+        watcher.Join();
+        Assert.True(result.Summary.Interrupted);
+        Assert.True(result.Summary.DecompressedBytes < 150_000_000, $"{result.Summary.DecompressedBytes} bytes decoded before the interruption took");
+        Assert.Equal(0, ReaderThreads());
+    }
+
+    /// <summary>Threads of this process named as <see cref="ReadAheadFile"/> names its reader.</summary>
+    private static int ReaderThreads() =>
+        Directory.GetDirectories("/proc/self/task").Count(t =>
+        {
+            try { return File.ReadAllText(Path.Combine(t, "comm")).Trim() == "hunt-read-ahead"; }
+            catch (IOException) { return false; } // the thread ended while it was listed
+        });
+}
