@@ -242,8 +242,7 @@ public static class HuntScanner
         {
             JsonStreamFramer framer = null!;
             CsvFramer? csv = null;
-            var mapped = options.MemoryMap ? source.TryMap(DateTime.UtcNow, options.MapEveryFile) : null;
-            if (mapped is null) source.AdviseSequentialReads();
+            var mapped = source.TryMap(options.MemoryMap, DateTime.UtcNow, options.MapEveryFile);
             // Bytes of the file (on disk) read so far: a mapped file is read where the framer is.
             long RawBytesRead() => mapped is not null && csv is null ? framer.BytesRead : source.CompressedBytesRead;
             if (options.Progress is { } progress)
@@ -298,11 +297,7 @@ public static class HuntScanner
                     };
                     csv.AdoptPrefix(head, framer.StreamError);
                     // CSV is read from the stream, after the bytes sniffed from the mapping.
-                    if (mapped is not null)
-                    {
-                        source.Decoded.Position = head.Length;
-                        source.AdviseSequentialReads();
-                    }
+                    if (mapped is not null) source.ReadOnFrom(head.Length);
                     framer.Abandon();
                     csv.Run(start);
                     file.Container = csv.Layout == CsvLayout.UalAuditData ? "csv-ual" : "csv";
