@@ -141,14 +141,17 @@ internal static class ScanCommand
             : (s.Detections > 0 ? ExitCode.Detections : ExitCode.NoDetections);
         string status = "completed";
         string target = a.Output ?? "stdout";
+        TimeSpan? outputTime = null;
         try
         {
+            var writing = System.Diagnostics.Stopwatch.StartNew();
             if (a.Output is not null && a.Format == "parquet") ParquetFileSink.Write(a.Output, result.Detections, cancel);
             else if (a.Output is not null) ArrowFileSink.Write(a.Output, result.Detections, a.Compression ?? OutputCompression.None, cancel);
             target = "stdout";
             if (a.Stdout == "ndjson") DetectionNdjsonWriter.WriteAll(stdout, result.Detections, cancel);
             else if (a.Stdout == "csv") DetectionCsvWriter.WriteAll(stdout, result.Detections, cancel);
             rejects?.Complete();
+            outputTime = writing.Elapsed;
         }
         catch (OperationCanceledException)
         {
@@ -164,7 +167,7 @@ internal static class ScanCommand
         }
         // "output" in the summary: the detections file, or "-" when they went to stdout only.
         if (a.SummaryJson is not null)
-            SummaryJson.Write(a.SummaryJson, s, status, status == "completed" ? a.Output ?? "-" : null, code);
+            SummaryJson.Write(a.SummaryJson, s, status, status == "completed" ? a.Output ?? "-" : null, code, outputTime);
         if (!a.Quiet && status == "completed")
         {
             // With --stdout the pipe carries only detections: the human summary goes to stderr.

@@ -98,10 +98,12 @@ public static class HuntScanner
         // The framers start before the tables are built: a compressed file is decoding meanwhile
         // (its blocks wait in the queue), which is most of start-up hidden where decoding is the limit.
         ScanWorker[] workers;
+        TimeSpan startEnded;
         try
         {
             tables.GetAwaiter().GetResult();
             workers = Enumerable.Range(0, threads).Select(i => new ScanWorker(context, i)).ToArray();
+            startEnded = clock.Elapsed;
         }
         catch
         {
@@ -135,6 +137,7 @@ public static class HuntScanner
         foreach (var t in framerThreads) t.Join();
         queue.CompleteAdding();
         foreach (var t in workerThreads) t.Join();
+        var scanEnded = clock.Elapsed;
         foreach (var w in workers)
         {
             // Every worker closes what it writes and reads, even when another one fails to.
@@ -206,6 +209,7 @@ public static class HuntScanner
             RecordsOutsideWindow = outside,
             RecordsWithoutTimeInWindow = noTime,
             Elapsed = clock.Elapsed,
+            Phases = new ScanPhases(startEnded, scanEnded - startEnded, clock.Elapsed - scanEnded),
             PeakWorkingSetBytes = Process.GetCurrentProcess().PeakWorkingSet64,
             Threads = threads,
             Interrupted = cancel.IsCancellationRequested,

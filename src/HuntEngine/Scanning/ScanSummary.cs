@@ -28,6 +28,14 @@ public sealed class FileSummary
     public IReadOnlyList<BadRecord> MalformedSamples => Samples;
 }
 
+/// <summary>
+/// The scan's wall time in three parts that add up to <see cref="ScanSummary.Elapsed"/>:
+/// <paramref name="Start"/> until the workers start (the compiled tables are built; framers already
+/// read), <paramref name="Scan"/> until the last worker is done, <paramref name="Finish"/> merging the
+/// workers' results (bursts, sort, counts).
+/// </summary>
+public readonly record struct ScanPhases(TimeSpan Start, TimeSpan Scan, TimeSpan Finish);
+
 /// <summary>The whole scan's accounting (spec §4): the terminal summary and the JSON summary are both written from it.</summary>
 public sealed class ScanSummary
 {
@@ -37,6 +45,8 @@ public sealed class ScanSummary
     public long RecordsOutsideWindow { get; init; }
     public long RecordsWithoutTimeInWindow { get; init; }
     public TimeSpan Elapsed { get; init; }
+    /// <summary>Where <see cref="Elapsed"/> went: the parts that run once per scan against the part that scales with the input.</summary>
+    public ScanPhases Phases { get; init; }
     public long PeakWorkingSetBytes { get; init; }
     public int Threads { get; init; }
     /// <summary>The scan was stopped (Ctrl-C, SIGTERM) before it finished: the counts are of what was scanned.</summary>

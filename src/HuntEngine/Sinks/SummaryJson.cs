@@ -11,10 +11,11 @@ public static class SummaryJson
 {
     public const int SchemaVersion = 1;
 
-    public static void Write(string path, ScanSummary s, string status, string? output, int exitCode) =>
-        AtomicFile.Write(path, stream => Write(stream, s, status, output, exitCode));
+    /// <param name="outputTime">How long writing the detections took, when they were written.</param>
+    public static void Write(string path, ScanSummary s, string status, string? output, int exitCode, TimeSpan? outputTime = null) =>
+        AtomicFile.Write(path, stream => Write(stream, s, status, output, exitCode, outputTime));
 
-    public static void Write(Stream stream, ScanSummary s, string status, string? output, int exitCode)
+    public static void Write(Stream stream, ScanSummary s, string status, string? output, int exitCode, TimeSpan? outputTime = null)
     {
         using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
@@ -24,6 +25,12 @@ public static class SummaryJson
         if (output is not null) w.WriteString("output", output); else w.WriteNull("output");
         w.WriteNumber("threads", s.Threads);
         w.WriteNumber("elapsed_seconds", Math.Round(s.Elapsed.TotalSeconds, 3));
+        w.WriteStartObject("phase_seconds");
+        w.WriteNumber("start", Math.Round(s.Phases.Start.TotalSeconds, 3));
+        w.WriteNumber("scan", Math.Round(s.Phases.Scan.TotalSeconds, 3));
+        w.WriteNumber("finish", Math.Round(s.Phases.Finish.TotalSeconds, 3));
+        if (outputTime is { } written) w.WriteNumber("output", Math.Round(written.TotalSeconds, 3)); else w.WriteNull("output");
+        w.WriteEndObject();
         w.WriteNumber("files", s.Files.Count);
         w.WriteNumber("failed_files", s.FailedFiles);
         w.WriteNumber("bytes_compressed", s.CompressedBytes);

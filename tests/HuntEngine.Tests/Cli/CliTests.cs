@@ -168,6 +168,12 @@ public sealed class CliTests
         var bad = root.GetProperty("first_bad_records")[0];
         Assert.Equal(input, bad.GetProperty("file").GetString());
         Assert.Equal(Clean.Length + Detection.Length + 2, bad.GetProperty("offset").GetInt64());
+        // The phases add up to the scan's wall time (each rounded to 1 ms); writing the file is apart.
+        var phases = root.GetProperty("phase_seconds");
+        double[] parts = [.. new[] { "start", "scan", "finish" }.Select(p => phases.GetProperty(p).GetDouble())];
+        Assert.All(parts, p => Assert.True(p >= 0));
+        Assert.InRange(parts.Sum() - root.GetProperty("elapsed_seconds").GetDouble(), -0.0025, 0.0025);
+        Assert.True(phases.GetProperty("output").GetDouble() >= 0); // a number: the file was written
     }
 
     [Fact]
