@@ -181,60 +181,14 @@ internal sealed class ToolCatalog
     }
 
     /// <summary>
-    /// Drops the file's pages from the page cache (<c>posix_fadvise(POSIX_FADV_DONTNEED)</c>, after
-    /// <c>fsync</c> so none is dirty), so the next run reads it from disk. Fails if a tenth of the
-    /// file is still cached afterwards (checked with <c>mincore</c> over a mapping).
+    /// Evicts the file from the page cache (<see cref="PageCache.Evict"/>), so the next run reads it
+    /// from disk. Fails if a tenth of it is still cached afterwards (mapped by another process).
     /// </summary>
     public static void EvictFromPageCache(string path)
     {
-        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("--cold: Linux only (posix_fadvise)");
-        using (var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
-        {
-            int fd = (int)f.SafeFileHandle.DangerousGetHandle();
-            _ = Native.fsync(fd);
-            int err = Native.posix_fadvise(fd, 0, 0, 4 /* POSIX_FADV_DONTNEED */);
-            if (err != 0) throw new IOException($"--cold: posix_fadvise failed (errno {err}) on {path}");
-        }
-        double cached = CachedFraction(path);
+        PageCache.Evict(path);
+        double cached = PageCache.CachedFraction(path);
         if (cached > 0.1) throw new IOException($"--cold: {cached:P0} of {path} is still in the page cache after eviction (mapped by another process?)");
-    }
-
-    /// <summary>The share of the file's pages in the page cache (<c>mincore</c> over a read-only mapping).</summary>
-    public static unsafe double CachedFraction(string path)
-    {
-        long length = new FileInfo(path).Length;
-        if (length == 0) return 0;
-        using var map = System.IO.MemoryMappedFiles.MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
-        using var view = map.CreateViewAccessor(0, 0, System.IO.MemoryMappedFiles.MemoryMappedFileAccess.Read);
-        byte* start = null;
-        view.SafeMemoryMappedViewHandle.AcquirePointer(ref start);
-        try
-        {
-            long page = Environment.SystemPageSize;
-            start += view.PointerOffset;
-            long pages = (length + page - 1) / page;
-            var vec = new byte[pages];
-            fixed (byte* v = vec)
-            {
-                if (Native.mincore((nint)start, (nuint)length, v) != 0)
-                    throw new IOException($"--cold: mincore failed on {path}: cannot tell whether it left the page cache");
-            }
-            return vec.Count(b => (b & 1) != 0) / (double)pages;
-        }
-        finally
-        {
-            view.SafeMemoryMappedViewHandle.ReleasePointer();
-        }
-    }
-
-    private static class Native
-    {
-        [System.Runtime.InteropServices.DllImport("libc")]
-        public static extern int fsync(int fd);
-        [System.Runtime.InteropServices.DllImport("libc")]
-        public static extern int posix_fadvise(int fd, long offset, long length, int advice);
-        [System.Runtime.InteropServices.DllImport("libc")]
-        public static extern unsafe int mincore(nint start, nuint length, byte* vec);
     }
 
     public static string DecoderName(Compression c) => c switch
