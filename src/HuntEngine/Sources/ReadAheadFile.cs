@@ -160,8 +160,8 @@ internal sealed class ReadAheadFile : Stream
 /// threshold 0 and the sizes small, so every file is piped and the pipe pauses often.
 /// </summary>
 /// <param name="MinFileBytes">Smaller files are read by their decoder: a thread per file cost more
-/// than it saved on many small ones (1,974 gzip files of 100 KB: 0.47 s read by their decoders,
-/// 0.76 s each read ahead).</param>
+/// than it saved on many small ones (1,974 gzip files of 100 KB: 0.49 s read by their decoders,
+/// 0.76 s each read ahead; doc/decisions.md has the command).</param>
 /// <param name="ReadSize">Bytes the reader thread asks the file for at a time.</param>
 /// <param name="AheadBytes">The reader thread waits once a read leaves this many bytes not yet
 /// decoded (so it can be ahead by up to one read more).</param>
