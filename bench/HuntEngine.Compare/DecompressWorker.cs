@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using K4os.Compression.LZ4.Streams;
+using HuntEngine.Sources;
 using ZstdSharp;
 
 namespace HuntEngine.Compare;
@@ -7,12 +8,14 @@ namespace HuntEngine.Compare;
 /// <summary>
 /// The hidden <c>decompress-worker</c> command: decompresses a file to /dev/null with the decoder
 /// and read sizes the engine uses (src/HuntEngine/Sources: a 64 KiB sequential FileStream, then
-/// GZipStream, K4os LZ4Stream.Decode or ZstdSharp DecompressionStream, read 64 KiB at a time). It
-/// is the floor for hunt on a compressed file: hunt cannot be faster than its decoder alone.
+/// GZipStream, the engine's own LZ4 frame reader (its source file is compiled in here) or ZstdSharp
+/// DecompressionStream, read 64 KiB at a time). It is the floor for hunt on a compressed file: hunt
+/// cannot be faster than its decoder alone. With <c>k4os</c>, LZ4 is decoded by K4os'
+/// LZ4Stream.Decode instead: the stock decoder, shown beside it for comparison.
 /// </summary>
 internal static class DecompressWorker
 {
-    public static int Run(string path)
+    public static int Run(string path, bool k4osLz4 = false)
     {
         using var file = new FileStream(path, new FileStreamOptions
         {
@@ -29,7 +32,8 @@ internal static class DecompressWorker
         using Stream decoded = head switch
         {
             [0x1f, 0x8b, ..] => new GZipStream(file, CompressionMode.Decompress, leaveOpen: true),
-            [0x04, 0x22, 0x4d, 0x18] => LZ4Stream.Decode(file, extraMemory: 0, leaveOpen: true),
+            [0x04, 0x22, 0x4d, 0x18] when k4osLz4 => LZ4Stream.Decode(file, extraMemory: 0, leaveOpen: true),
+            [0x04, 0x22, 0x4d, 0x18] => new Lz4FrameStream(file),
             [0x28, 0xb5, 0x2f, 0xfd] => new DecompressionStream(file, leaveOpen: true),
             _ => file,
         };

@@ -116,7 +116,7 @@ internal static class MarkdownReport
             "hunt" or "hunt-all" or "hunt-store" or "hunt-storepq" when c?.ByType is { } by => $"{c.Value} detections ({SpecPatterns.Sum(p => by.GetValueOrDefault(p))} of §3){differ}",
             "duckdb" or "duckdb-store" when c is not null => $"{c.Value} detections (§3){differ}",
             "rg" when c is not null => $"lines with `helpdesk`: {c.Value}{differ}",
-            "decompress" when c is not null => c.Value == file.DecompressedBytes ? "all bytes" : $"{c.Value} B of {file.DecompressedBytes} B!",
+            "decompress" or "decompress-k4os" when c is not null => c.Value == file.DecompressedBytes ? "all bytes" : $"{c.Value} B of {file.DecompressedBytes} B!",
             _ => "–",
         };
     }

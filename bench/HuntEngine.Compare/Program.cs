@@ -12,6 +12,7 @@ try
             rest.FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "auto_detect",
             printQuery: rest.Contains("--sql"), list: rest.Contains("--list")),
         ["decompress-worker", var file] => DecompressWorker.Run(file),
+        ["decompress-worker", var file, "k4os"] => DecompressWorker.Run(file, k4osLz4: true),
         ["duckdb-store-worker", var store, var threads, .. var rest] => DuckDbHunt.RunSql(
             DuckDbHunt.StoreQuery(store), int.Parse(threads, CultureInfo.InvariantCulture), printQuery: rest.Contains("--sql"), list: false),
         ["-h" or "--help" or "help", ..] => Help(),

@@ -127,6 +127,12 @@ internal sealed class ToolCatalog
                 [.. DecoderJitSettings, _dotnet, _self, "decompress-worker", file.Path],
                 r => long.TryParse(r.Stdout.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long b) ? new ToolCount(b) : null,
                 code => code == 0));
+        // The stock decoder hunt's own LZ4 frame reader replaced, for comparison (not the ratio's floor).
+        if (Wanted("decompress") && file.Compression == Compression.Lz4)
+            tools.Add(new ToolSpec("decompress-k4os", "K4os LZ4Stream.Decode alone, to /dev/null", "/usr/bin/env",
+                [.. DecoderJitSettings, _dotnet, _self, "decompress-worker", file.Path, "k4os"],
+                r => long.TryParse(r.Stdout.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long b) ? new ToolCount(b) : null,
+                code => code == 0));
 
         if (_options.Store && file.Compression == Compression.None) AddStores(file, tools, notes);
 
@@ -194,7 +200,7 @@ internal sealed class ToolCatalog
     public static string DecoderName(Compression c) => c switch
     {
         Compression.Gzip => "GZipStream (System.IO.Compression)",
-        Compression.Lz4 => "K4os LZ4Stream.Decode",
+        Compression.Lz4 => "hunt's LZ4 frame reader (K4os LZ4Codec blocks)",
         Compression.Zstd => "ZstdSharp DecompressionStream",
         _ => "none",
     };

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using K4os.Compression.LZ4.Streams;
 using ZstdSharp;
 
 namespace HuntEngine.Sources;
@@ -33,7 +32,7 @@ internal static class CompressionSniffer
     public static Stream Decode(Stream raw, CompressionKind kind) => kind switch
     {
         CompressionKind.Gzip => new GZipStream(raw, CompressionMode.Decompress, leaveOpen: false),
-        CompressionKind.Lz4 => LZ4Stream.Decode(raw, extraMemory: 0, leaveOpen: false),
+        CompressionKind.Lz4 => new Lz4FrameStream(raw),
         CompressionKind.Zstd => new DecompressionStream(raw, leaveOpen: false),
         _ => raw,
     };
