@@ -115,7 +115,7 @@ internal sealed class RecordParser
         }
         catch (InvalidOperationException e)
         {
-            // CopyString on an escape that is not valid UTF-16 (a lone surrogate).
+            // The reader refusing a value it was asked for (lone surrogates no longer get here: JsonStringText).
             return Invalid(e.Message);
         }
     }
@@ -155,7 +155,7 @@ internal sealed class RecordParser
     {
         if (!reader.ValueIsEscaped) return reader.ValueSpan;
         if (_nameScratch.Length < reader.ValueSpan.Length) _nameScratch = new byte[reader.ValueSpan.Length * 2];
-        int n = reader.CopyString(_nameScratch);
+        int n = JsonStringText.Copy(ref reader, _nameScratch);
         return _nameScratch.AsSpan(0, n);
     }
 
@@ -181,7 +181,7 @@ internal sealed class RecordParser
                 if (reader.ValueIsEscaped)
                 {
                     int at = ArenaReserve(reader.ValueSpan.Length);
-                    int len = reader.CopyString(_arena.AsSpan(at));
+                    int len = JsonStringText.Copy(ref reader, _arena.AsSpan(at));
                     _arenaUsed = at + len;
                     Set(ref cap, JsonTokenType.String, 1, at, len);
                 }

@@ -71,7 +71,7 @@ public static class ReferenceHunter
     /// <summary>Normalizes ONE record (a JSON object text) to its kind and columns; for focused tests.</summary>
     public static ReferenceRow Normalize(string recordJson, bool csvTimestamps = false)
     {
-        using JsonDocument doc = JsonDocument.Parse(recordJson, ReferenceJsonOptions.Document);
+        using JsonDocument doc = JsonDocument.Parse(LoneSurrogatesReplaced(recordJson), ReferenceJsonOptions.Document);
         if (doc.RootElement.ValueKind != JsonValueKind.Object)
         {
             throw new ArgumentException("A record must be a JSON object.", nameof(recordJson));
@@ -134,7 +134,7 @@ public static class ReferenceHunter
 
         // OrderBy is a stable sort; the comparer is the engine's own definition of spec §4's order.
         List<HuntEngine.Detection> sorted = detections
-            .OrderBy(d => d, Comparer<HuntEngine.Detection>.Create(HuntEngine.Detection.CompareOutputOrder))
+            .OrderBy(d => d, Comparer<HuntEngine.Detection>.Create(OutputOrder))
             .ToList();
 
         return new ReferenceScanResult
@@ -161,7 +161,7 @@ public static class ReferenceHunter
                 string fullFolder = Path.GetFullPath(path);
                 string[] found = Directory.GetFiles(path, "*", SearchOption.AllDirectories);
                 var fullPaths = found.Select(Path.GetFullPath).ToList();
-                fullPaths.Sort(StringComparer.Ordinal);
+                fullPaths.Sort(Utf8Order);
                 foreach (string fullPath in fullPaths)
                 {
                     yield return Path.Combine(path, Path.GetRelativePath(fullFolder, fullPath));
@@ -307,7 +307,7 @@ public static class ReferenceHunter
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(candidate.Json, ReferenceJsonOptions.Document);
+            doc = JsonDocument.Parse(LoneSurrogatesReplaced(raw), ReferenceJsonOptions.Document);
         }
         catch (JsonException e)
         {
@@ -330,6 +330,66 @@ public static class ReferenceHunter
             ReferenceRow row = NormalizeRecord(doc.RootElement, candidate.CsvTimestamps);
             records.Add(new ReferenceRecord(sourceFile, candidate.Offset, raw, row));
         }
+    }
+
+    /// <summary>Names in the order of their UTF-8 bytes (code point order).</summary>
+    private static readonly IComparer<string> Utf8Order = Comparer<string>.Create((a, b) =>
+        Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(b)));
+
+    /// <summary>Spec §4: event_time (nulls last), source_file, source_offset; then type and raw-less rows first, the engine's tie-breakers for rows equal on all three.</summary>
+    private static int OutputOrder(HuntEngine.Detection a, HuntEngine.Detection b)
+    {
+        int c = (a.EventTimeMs, b.EventTimeMs) switch
+        {
+            (null, null) => 0,
+            (null, _) => 1,
+            (_, null) => -1,
+            ({ } x, { } y) => x.CompareTo(y),
+        };
+        if (c == 0) c = Utf8Order.Compare(a.SourceFile, b.SourceFile);
+        if (c == 0) c = a.SourceOffset.CompareTo(b.SourceOffset);
+        if (c == 0) c = string.CompareOrdinal(a.DetectionType, b.DetectionType);
+        return c != 0 ? c : (b.Raw is null).CompareTo(a.Raw is null);
+    }
+
+    /// <summary>
+    /// The JSON text with each \u escape of half a surrogate pair that has no other half written as
+    /// \ufffd: valid JSON grammar that names no character, read as U+FFFD (decisions.md).
+    /// </summary>
+    private static string LoneSurrogatesReplaced(string json)
+    {
+        if (!json.Contains("\\u", StringComparison.Ordinal)) return json;
+        var sb = new StringBuilder(json.Length);
+        int i = 0;
+        while (i < json.Length)
+        {
+            if (json[i] != '\\' || i + 1 >= json.Length)
+            {
+                sb.Append(json[i]);
+                i++;
+                continue;
+            }
+            if (json[i + 1] != 'u' || i + 6 > json.Length || !int.TryParse(json.AsSpan(i + 2, 4), System.Globalization.NumberStyles.HexNumber, null, out int unit))
+            {
+                sb.Append(json, i, 2); // \" \\ \n ...: two characters, passed on as they are
+                i += 2;
+                continue;
+            }
+            bool high = unit is >= 0xD800 and <= 0xDBFF, low = unit is >= 0xDC00 and <= 0xDFFF;
+            bool pairFollows = high && i + 12 <= json.Length && json[i + 6] == '\\' && json[i + 7] == 'u'
+                && int.TryParse(json.AsSpan(i + 8, 4), System.Globalization.NumberStyles.HexNumber, null, out int next) && next is >= 0xDC00 and <= 0xDFFF;
+            if (pairFollows)
+            {
+                sb.Append(json, i, 12);
+                i += 12;
+            }
+            else
+            {
+                sb.Append(high || low ? "\\ufffd" : json.Substring(i, 6));
+                i += 6;
+            }
+        }
+        return sb.ToString();
     }
 
     /// <summary>True when every property name and string value can be read as a .NET string.</summary>
@@ -818,7 +878,7 @@ public static class ReferenceHunter
             string text = element.GetString()!;
             try
             {
-                using JsonDocument inner = JsonDocument.Parse(text, ReferenceJsonOptions.Document);
+                using JsonDocument inner = JsonDocument.Parse(LoneSurrogatesReplaced(text), ReferenceJsonOptions.Document);
                 if (!AllStringsDecodable(inner.RootElement))
                 {
                     return null;
@@ -1210,7 +1270,7 @@ public static class ReferenceHunter
         {
             List<ReferenceRecord> e = group
                 .OrderBy(x => x.Row.EventTimeMs!.Value)
-                .ThenBy(x => x.SourceFile, StringComparer.Ordinal)
+                .ThenBy(x => x.SourceFile, Utf8Order)
                 .ThenBy(x => x.SourceOffset)
                 .ToList();
             int n = e.Count;

@@ -721,12 +721,13 @@ public sealed class ReferenceHunterTests : IDisposable
     }
 
     [Fact]
-    public void LoneSurrogateEscape_IsMalformed()
+    public void LoneSurrogateEscape_IsReadAsTheReplacementCharacter()
     {
         string file = WriteFile("surrogate.ndjson", TeamsA.Replace("helpdesk-a", "helpdesk\\ud800", StringComparison.Ordinal) + "\n" + TeamsB + "\n");
         ReferenceScanResult result = ReferenceHunter.Scan([file]);
-        Assert.Single(result.Detections);
-        Assert.Single(result.Malformed);
+        Assert.Equal(2, result.Detections.Count);
+        Assert.Empty(result.Malformed);
+        Assert.Contains(result.Records, r => r.Row.Username is { } u && u.StartsWith("helpdesk\ufffd", StringComparison.Ordinal));
     }
 
     // ---- CSV -------------------------------------------------------------------------------------------------
