@@ -47,7 +47,7 @@ public sealed record Detection
         _ => throw new ArgumentOutOfRangeException(nameof(column), column, "not a string column"),
     };
 
-    /// <summary>The output order of spec §4: event_time (nulls last), source_file, source_offset.</summary>
+    /// <summary>The output order of spec §4: event_time (nulls last), source_file (by code point: <see cref="CodePointOrder"/>), source_offset.</summary>
     /// <remarks>
     /// Rows equal on those three (a store converted without <c>--keep-raw</c> hunted beside its
     /// archive gives the same record twice) are ordered by detection type, then the row without raw
@@ -73,7 +73,7 @@ public sealed record Detection
             ({ } x, { } y) => x.CompareTo(y),
         };
         if (c != 0) return c;
-        c = string.CompareOrdinal(a.SourceFile, b.SourceFile);
+        c = CodePointOrder.Compare(a.SourceFile, b.SourceFile);
         if (c != 0) return c;
         c = a.SourceOffset.CompareTo(b.SourceOffset);
         if (c != 0) return c;

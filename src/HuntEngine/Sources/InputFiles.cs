@@ -21,7 +21,7 @@ internal static class InputFiles
             {
                 var inFolder = new List<(string, long, string?)>();
                 Walk(path, inFolder);
-                inFolder.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
+                inFolder.Sort((a, b) => CodePointOrder.Compare(a.Item1, b.Item1));
                 found.AddRange(inFolder);
             }
             else if (File.Exists(path) || Directory.Exists(path))
