@@ -268,7 +268,16 @@ internal sealed class JsonStreamFramer
             {
                 long next = FrameTopObject(p);
                 if (next == StopFraming) return _stoppedAt;
-                if (next < 0) return FrameLines(p); // the object broke: read the rest line by line
+                if (next < 0)
+                {
+                    // The object broke. One written over several lines (its first line is just "{", as
+                    // pretty printers write) is one bad record; its lines are not records, and its
+                    // nested objects, often one line each, must not become records. Any other is the
+                    // first line of an NDJSON file that broke: the rest is read line by line.
+                    if (!OpensItsLineAlone(p)) return FrameLines(p);
+                    p = SkipBrokenPrettyObject(p);
+                    continue;
+                }
                 p = next;
             }
             else
@@ -277,6 +286,45 @@ internal sealed class JsonStreamFramer
                 AddFrame(FrameKind.Malformed, p, eol, FrameReason.TopLevelNotObject);
                 p = eol;
             }
+        }
+    }
+
+    /// <summary>True when nothing but whitespace follows the <c>{</c> at <paramref name="open"/> on its line (held in the window: the object's scan read past it).</summary>
+    private bool OpensItsLineAlone(long open)
+    {
+        var line = Window[(int)(open + 1 - _base)..];
+        int nl = line.IndexOf((byte)'\n');
+        if (nl >= 0) line = line[..nl];
+        return line.IndexOfAnyExcept((byte)' ', (byte)'\t', (byte)'\r') < 0;
+    }
+
+    /// <summary>
+    /// A broken pretty-printed top-level object at <paramref name="open"/>: one malformed record up
+    /// to the next line whose first byte opens an object (where the next top-level object of a
+    /// <c>jq .</c> stream starts; nested ones are indented), or to the end. Returns where framing goes on.
+    /// </summary>
+    private long SkipBrokenPrettyObject(long open)
+    {
+        long keep = open;
+        long p = open;
+        while (true)
+        {
+            int nl = Window[(int)(p - _base)..].IndexOf((byte)'\n');
+            p = nl < 0 ? End : p + nl + 1;
+            if (p < End)
+            {
+                if (At(p) != (byte)'{') continue;
+                AddFrame(FrameKind.Malformed, open, p, FrameReason.BrokenPrettyObject);
+                return p;
+            }
+            if (_eof)
+            {
+                // Cut by a damaged stream, it is part of the stream's error (spec §5), not a bad record.
+                if (StreamError is null) AddFrame(FrameKind.Malformed, open, End, FrameReason.BrokenPrettyObject);
+                return End;
+            }
+            if (End - keep > _limits.MaxRecordBytes) keep = End; // its bytes are not kept past the record limit; it is reported at its offset
+            Fill(keep);
         }
     }
 

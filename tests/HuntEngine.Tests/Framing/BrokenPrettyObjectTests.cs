@@ -1,0 +1,97 @@
+using HuntEngine.Scanning;
+using HuntEngine.Tests.Support;
+
+namespace HuntEngine.Tests.Framing;
+
+/// <summary>
+/// A pretty-printed top-level object that is cut short or broken is one malformed record (spec §5),
+/// whatever its nested lines hold: a nested object on one line is not a record, so it can never
+/// become a detection. Framing goes on at the next line that opens an object (the next object of a
+/// <c>jq .</c> stream). A broken first line of an NDJSON file still loses only that line.
+/// </summary>
+public sealed class BrokenPrettyObjectTests
+{
+    private const string InnerRiskyGuest = """{"createdDateTime":"2026-11-20T10:15:30Z","userPrincipalName":"inner-line","ipAddress":"1.1.1.1","appDisplayName":"Microsoft Teams","userType":"guest","riskLevelDuringSignIn":"high"}""";
+
+    private static string PrettyTeams(string user) => $$"""
+        {
+          "CreationTime": "2026-11-20T10:15:30",
+          "Operation": "MessageSent",
+          "RecordType": 25,
+          "Workload": "MicrosoftTeams",
+          "UserId": "{{user}}"
+        }
+
+        """;
+
+    private static IEnumerable<Func<ScanOptions, ScanOptions>> Modes() =>
+    [
+        o => o,
+        o => o with { Prefilter = true },
+        o => o with { MapEveryFile = true, MemoryMap = true },
+        o => o with { MemoryMap = false, Threads = 1 },
+    ];
+
+    [Fact]
+    public void A_truncated_pretty_record_is_one_malformed_record_and_its_nested_lines_are_not_records()
+    {
+        string cut = "{\n  \"id\": \"outer-1\",\n  \"category\": \"Export\",\n  \"events\": [\n    " + InnerRiskyGuest + "\n  ],\n  \"note\": \"this record was cut";
+        foreach (var mode in Modes())
+        {
+            var r = EngineProbe.ScanText(cut, mode);
+            var f = r.Summary.Files[0];
+            Assert.Empty(r.Detections);
+            Assert.Equal(1, f.Malformed);
+            Assert.Equal(1, f.RecordsFramed);
+            Assert.Equal(0, f.MalformedSamples[0].Offset);
+            Assert.Contains("pretty-printed", f.MalformedSamples[0].Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_broken_object_in_a_jq_stream_loses_only_itself()
+    {
+        // Three pretty objects; the second has a bracket that does not balance and a one-line nested object that would fire.
+        string broken = "{\n  \"id\": \"broken\",\n  \"events\": [\n    " + InnerRiskyGuest + "\n  },\n  \"x\": 1\n}\n";
+        string text = PrettyTeams("helpdesk-a@x.com") + broken + PrettyTeams("helpdesk-c@x.com");
+        long brokenAt = PrettyTeams("helpdesk-a@x.com").Length;
+        foreach (var mode in Modes())
+        {
+            var r = EngineProbe.ScanText(text, mode);
+            var f = r.Summary.Files[0];
+            Assert.Equal(["helpdesk-a@x.com", "helpdesk-c@x.com"], r.Detections.Select(d => d.Username).Order(StringComparer.Ordinal));
+            Assert.Equal(1, f.Malformed);
+            Assert.Equal(brokenAt, f.MalformedSamples[0].Offset);
+            Assert.Equal(3, f.RecordsFramed);
+            Assert.Null(f.Error);
+        }
+    }
+
+    [Fact]
+    public void A_pretty_object_that_never_closes_before_the_next_one_is_one_malformed_record()
+    {
+        // The first object lost its closing brace: the next object's "{" at the start of a line ends it.
+        string text = PrettyTeams("helpdesk-a@x.com").Replace("}\n", "\n", StringComparison.Ordinal) + PrettyTeams("helpdesk-b@x.com");
+        foreach (var mode in Modes())
+        {
+            var r = EngineProbe.ScanText(text, mode);
+            var f = r.Summary.Files[0];
+            Assert.Equal("helpdesk-b@x.com", Assert.Single(r.Detections).Username);
+            Assert.Equal(1, f.Malformed);
+            Assert.Equal(0, f.MalformedSamples[0].Offset);
+        }
+    }
+
+    [Fact]
+    public void A_broken_first_line_of_ndjson_still_loses_only_that_line()
+    {
+        string good = """{"CreationTime":"2026-11-20T10:15:30","Operation":"MessageSent","RecordType":25,"Workload":"MicrosoftTeams","UserId":"helpdesk@x.com"}""";
+        string text = good[..^1] + "\n" + good + "\n" + InnerRiskyGuest + "\n";
+        foreach (var mode in Modes())
+        {
+            var r = EngineProbe.ScanText(text, mode);
+            Assert.Equal(2, r.Detections.Count);
+            Assert.Equal(1, r.Summary.Files[0].Malformed);
+        }
+    }
+}
