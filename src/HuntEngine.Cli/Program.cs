@@ -27,7 +27,7 @@ namespace HuntEngine.Cli
               --now T                       the "now" of --last (default: the current time)
               --threads N                   worker threads (default: all cores)
               --max-record-bytes N          larger records are reported and skipped (default 64 MiB)
-              --max-depth N                 deepest JSON nesting of a record (default 512)
+              --max-depth N                 deepest JSON nesting of a record (default 10000)
               --rejects FILE                write every rejected record (file, offset, reason, bytes) as NDJSON
               --max-decompressed-bytes N    bomb guard: most bytes one compressed file may give (default 256 GiB)
               --max-ratio N                 bomb guard: most decompressed bytes per compressed byte (default 1000)

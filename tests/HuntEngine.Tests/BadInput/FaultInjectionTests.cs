@@ -359,11 +359,11 @@ public sealed class FaultInjectionTests
     [InlineData("\f")]
     [InlineData("{{{{{{{{{{{{{{{{{{{{")]
     [InlineData("{\"a\":\"\u00ff\"}")] // placeholder replaced by an invalid UTF-8 byte below
-    [InlineData("DEEP")] // valid JSON nested past --max-depth (512): replaced below
+    [InlineData("DEEP")] // valid JSON nested past --max-depth (10000): replaced below
     public void With_the_prefilter_a_record_that_is_not_whole_is_still_counted_malformed(string broken)
     {
         string a = Clean[1], b = Clean[3];
-        if (broken == "DEEP") broken = string.Concat(Enumerable.Repeat("{\"a\":", 600)) + "1" + new string('}', 600);
+        if (broken == "DEEP") broken = string.Concat(Enumerable.Repeat("{\"a\":", 10_100)) + "1" + new string('}', 10_100);
         byte[] bad = Encoding.UTF8.GetBytes(broken);
         if (broken.Contains('\u00ff', StringComparison.Ordinal)) bad = [.. "{\"a\":\""u8, 0xFF, .. "\"}"u8];
         var bytes = Encoding.UTF8.GetBytes(a + "\n").Concat(bad).Concat(Encoding.UTF8.GetBytes("\n" + b + "\n")).ToArray();

@@ -213,7 +213,7 @@ public sealed class LimitTests
         // Framing stopped where the nesting passed its limit, and the file says so there.
         Assert.Equal(100_000, f.DecompressedBytes);
         Assert.Equal(f.DecompressedBytesConsumed, f.ErrorOffset);
-        Assert.InRange(f.ErrorOffset!.Value, 2 * 512, 2 * 512 + 2);
+        Assert.InRange(f.ErrorOffset!.Value, 1 << 16, (1 << 16) + 2); // the framer's depth at the default --max-depth
     }
 
     [Fact]
@@ -251,11 +251,32 @@ public sealed class LimitTests
     }
 
     [Fact]
+    public void Deep_nesting_is_no_reason_to_reject_a_record_and_past_max_depth_framing_goes_on()
+    {
+        // 5,000 levels: valid JSON, a record like any other by default (the spec sets no depth limit).
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 5000)) + "1" + new string('}', 5000);
+        var teamsDeep = Teams[..^1] + ",\"Deep\":" + deep + "}";
+        foreach (var text in new[] { "[" + Teams + "," + teamsDeep + "," + OAuth + "]", Teams + "\n" + teamsDeep + "\n" + OAuth + "\n" })
+        {
+            var r = BadInputScan.Text(text);
+            Assert.Equal((3L, 3L, 0L), (r.Summary.RecordsFramed, r.Summary.RecordsParsed, r.Summary.Malformed));
+            Assert.Equal(3, r.Detections.Count);
+
+            // Past --max-depth the parser names it; the framer (which allows far more) goes on after it.
+            var limited = BadInputScan.Text(text, o => o with { MaxDepth = 1000 });
+            Assert.Equal((3L, 2L, 1L), (limited.Summary.RecordsFramed, limited.Summary.RecordsParsed, limited.Summary.Malformed));
+            Assert.Contains("depth", limited.Summary.Files[0].MalformedSamples[0].Reason);
+            Assert.Equal(["Teams_ITImpersonation", "SuspiciousOAuthGrant"], limited.Detections.Select(d => d.DetectionType));
+        }
+    }
+
+    [Fact]
     public void Array_element_nesting_past_the_framing_depth_loses_the_rest_of_the_array_with_a_reason()
     {
-        // Documented behaviour (a gap, see the report): past 2 x MaxDepth (at least 1024) the framer cannot
-        // follow the element, so it reports one malformed record and does not frame the rest of the array.
-        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 5000)) + "1" + new string('}', 5000);
+        // Documented behaviour (a gap, see the report): past the framer's depth (2 x MaxDepth, at least
+        // 65,536 levels) it cannot follow the element, so it reports one malformed record and does not
+        // frame the rest of the array.
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 70_000)) + "1" + new string('}', 70_000);
         var text = "[" + Teams + "," + deep + "," + OAuth + "]";
         var r = BadInputScan.Text(text);
         Assert.Equal((2L, 1L, 1L), (r.Summary.RecordsFramed, r.Summary.RecordsParsed, r.Summary.Malformed));

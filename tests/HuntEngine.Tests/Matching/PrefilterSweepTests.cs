@@ -18,6 +18,7 @@ namespace HuntEngine.Tests.Matching;
 public sealed class PrefilterSweepTests
 {
     private const int MaxRecord = 8 << 10;
+    private const int MaxDepth = 512; // below the 600 levels of the deep record in BrokenNotWhole
 
     // Look whole, hold no literal, and are invalid inside: cleared unparsed with the prefilter on,
     // malformed without it (the one documented difference).
@@ -76,10 +77,10 @@ public sealed class PrefilterSweepTests
             framed++;
             var record = bytes.AsSpan(start, length);
             if (length > MaxRecord) oversized++;
-            else if (!RecordPrefilter.Default.MayMatch(record) && ScanWorker.LooksWhole(record, 512)) cleared++;
+            else if (!RecordPrefilter.Default.MayMatch(record) && ScanWorker.LooksWhole(record, MaxDepth)) cleared++;
         }
 
-        ScanOptions Tweak(ScanOptions o, bool prefilter) => o with { Threads = threads, BlockBytes = blockBytes, MaxRecordBytes = MaxRecord, Prefilter = prefilter };
+        ScanOptions Tweak(ScanOptions o, bool prefilter) => o with { Threads = threads, BlockBytes = blockBytes, MaxRecordBytes = MaxRecord, MaxDepth = MaxDepth, Prefilter = prefilter };
         var offResult = BadInputScan.Bytes(bytes, o => Tweak(o, false));
         var off = offResult.Summary;
         var onResult = BadInputScan.Bytes(bytes, o => Tweak(o, true));
@@ -131,8 +132,8 @@ public sealed class PrefilterSweepTests
         var bytes = file.ToArray();
 
         long oversized = elements.Count(e => e.Length > MaxRecord);
-        long cleared = elements.Count(e => e.Length <= MaxRecord && !RecordPrefilter.Default.MayMatch(e) && ScanWorker.LooksWhole(e, 512));
-        ScanOptions Tweak(ScanOptions o, bool prefilter) => o with { Threads = threads, BlockBytes = blockBytes, MaxRecordBytes = MaxRecord, Prefilter = prefilter };
+        long cleared = elements.Count(e => e.Length <= MaxRecord && !RecordPrefilter.Default.MayMatch(e) && ScanWorker.LooksWhole(e, MaxDepth));
+        ScanOptions Tweak(ScanOptions o, bool prefilter) => o with { Threads = threads, BlockBytes = blockBytes, MaxRecordBytes = MaxRecord, MaxDepth = MaxDepth, Prefilter = prefilter };
         var offResult = BadInputScan.Bytes(bytes, o => Tweak(o, false));
         var onResult = BadInputScan.Bytes(bytes, o => Tweak(o, true));
         var (off, on) = (offResult.Summary, onResult.Summary);
