@@ -265,6 +265,14 @@ public static class HuntScanner
                 int start = head.StartsWith("\uFEFF"u8) ? 3 : 0;
                 int first = start;
                 while (first < head.Length && head[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
+                // The first non-blank byte tells the container (spec §1), however many blank lines come
+                // before it: read on until there is one (up to the record limit, past which the file
+                // is taken as JSON, whose framer skips blanks by streaming).
+                while (first >= head.Length && !framer.ReachedEnd && head.Length < limits.MaxRecordBytes)
+                {
+                    head = framer.Prefetch((int)Math.Min(2L * head.Length, limits.MaxRecordBytes));
+                    while (first < head.Length && head[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
+                }
                 if (source.Compression == CompressionKind.None && StoreFormatOf(options, head) is { } storeFormat)
                 {
                     framer.Abandon();

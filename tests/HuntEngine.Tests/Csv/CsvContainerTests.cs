@@ -116,6 +116,28 @@ public sealed class CsvContainerTests
         }
     }
 
+    [Fact]
+    public void Blank_lines_before_the_header_do_not_make_a_csv_json_however_many()
+    {
+        // Past the first read (4 KiB) and past a whole read buffer (1 MiB): the first non-blank byte still decides.
+        var (purview, offsets) = PurviewLayout();
+        foreach (int blanks in new[] { 10, 5000, 3 << 20 })
+        {
+            var lead = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat(" \r\n\n", blanks / 4 + 1)));
+            byte[] text = [.. lead, .. purview];
+            foreach (var (name, content) in new[] { ("c.csv", text), ("c.csv.gz", Codecs.Compress(text, Codec.Gzip)) })
+                foreach (bool map in new[] { true, false })
+                {
+                    var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { [name] = content }, o => o with { MemoryMap = map, MapEveryFile = map });
+                    string ctx = $"{blanks} blanks, {name}, mapped {map}";
+                    Assert.Equal("csv-ual", r.Summary.Files[0].Container);
+                    Assert.Equal(0, r.Summary.Malformed);
+                    Assert.Equal(UalExpected, r.Detections.Select(d => d.DetectionType));
+                    Assert.Equal(lead.Length + offsets[1], r.Detections[0].SourceOffset);
+                }
+        }
+    }
+
     // ---- RFC 4180 and the table rules of §2 ----
 
     private static readonly string TableHeader = string.Join(",", "Name", Q("Quoted \"Header\", with comma"), "Empty", "Multi", "TimeGenerated [UTC]", "Seen [Local Time]", "Last");
