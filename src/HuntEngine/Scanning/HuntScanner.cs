@@ -342,7 +342,7 @@ public static class HuntScanner
             file.CompressedBytes = RawBytesRead();
             if (streamError is { } err && file.Error is null)
             {
-                file.Error = $"{source.Compression} stream damaged: {err.Message}";
+                file.Error = $"{source.Compression} stream damaged: {source.DescribeDamage(err)}";
                 file.ErrorOffset = bytesRead;
             }
             if (file.Error is null && csv is null && (framer.Stopped || !framer.ReachedEnd) && !cancel.IsCancellationRequested)

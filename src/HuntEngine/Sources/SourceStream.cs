@@ -146,6 +146,16 @@ internal sealed class SourceStream : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// What a decoder's exception says the damage is. .NET's gzip decoder reports every zlib data
+    /// error, a CRC-32 or length trailer that does not match included, as "compressed using an
+    /// unsupported compression method", which would send a responder looking for the wrong thing.
+    /// </summary>
+    public string DescribeDamage(Exception error) =>
+        Compression == CompressionKind.Gzip && error is InvalidDataException && error.Message.Contains("unsupported compression method", StringComparison.Ordinal)
+            ? $"zlib data error: corrupt deflate data, or a CRC-32 or length trailer that does not match the bytes decoded (.NET: \"{error.Message}\")"
+            : error.Message;
+
     /// <summary>How many decoded bytes to ask for per read: small for compressed streams, so a decoder that fails mid-read loses little.</summary>
     public int ReadSize => Compression == CompressionKind.None ? 1 << 20 : 64 << 10;
 

@@ -96,6 +96,20 @@ public sealed class DamagedStreamTests
     }
 
     [Fact]
+    public void A_gzip_trailer_that_does_not_match_is_named_as_such_not_as_an_unsupported_method()
+    {
+        foreach (int at in new[] { 8, 2 }) // into the CRC-32, into the length
+        {
+            var gz = Compressors.Compress(Intact, Codec.Gzip, checksums: true);
+            gz[^at] ^= 0x01;
+            var f = BadInputScan.Files(new Dictionary<string, byte[]> { ["a.json.gz"] = gz }).Summary.Files[0];
+            Assert.NotNull(f.Error);
+            Assert.StartsWith("Gzip stream damaged: zlib data error", f.Error, StringComparison.Ordinal);
+            Assert.Contains("CRC-32 or length trailer", f.Error, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Corrupt_gzip_array_is_reported_as_damaged()
     {
         CheckDamaged(Codec.Gzip, Damage.CorruptBlock, Layout.Array);
