@@ -301,21 +301,37 @@ internal sealed class JsonStreamFramer
     /// <summary>
     /// A broken pretty-printed top-level object at <paramref name="open"/>: one malformed record up
     /// to the next line whose first byte opens an object (where the next top-level object of a
-    /// <c>jq .</c> stream starts; nested ones are indented), or to the end. Returns where framing goes on.
+    /// <c>jq .</c> stream starts), or to the end. Only when the object indents its members (its
+    /// second line starts with a blank): a printer that does not indent (<c>indent=0</c>) starts
+    /// nested objects in the first column too, so then the rest of the file is the one bad record.
+    /// Returns where framing goes on.
     /// </summary>
     private long SkipBrokenPrettyObject(long open)
     {
         long keep = open;
         long p = open;
+        bool lineStart = false; // p is the first byte of a line not looked at yet (it may be End until the next Fill)
+        int lines = 0; // lines looked at after the object's first
+        bool indented = false;
         while (true)
         {
-            int nl = Window[(int)(p - _base)..].IndexOf((byte)'\n');
-            p = nl < 0 ? End : p + nl + 1;
+            if (!lineStart)
+            {
+                int nl = Window[(int)(p - _base)..].IndexOf((byte)'\n');
+                lineStart = nl >= 0;
+                p = lineStart ? p + nl + 1 : End;
+            }
             if (p < End)
             {
-                if (At(p) != (byte)'{') continue;
-                AddFrame(FrameKind.Malformed, open, p, FrameReason.BrokenPrettyObject);
-                return p;
+                byte first = At(p);
+                if (++lines == 1) indented = first is (byte)' ' or (byte)'\t';
+                else if (indented && first == (byte)'{')
+                {
+                    AddFrame(FrameKind.Malformed, open, p, FrameReason.BrokenPrettyObject);
+                    return p;
+                }
+                lineStart = false;
+                continue;
             }
             if (_eof)
             {
@@ -490,7 +506,7 @@ internal sealed class JsonStreamFramer
             var reader = new Utf8JsonReader(quoted);
             return reader.Read() && (reader.ValueTextEquals("value"u8) || reader.ValueTextEquals("records"u8));
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException) // a lone surrogate escape: neither "value" nor "records"
         {
             return false;
         }

@@ -1,3 +1,4 @@
+using System.Text;
 using HuntEngine.Scanning;
 using HuntEngine.Tests.Support;
 
@@ -79,6 +80,63 @@ public sealed class BrokenPrettyObjectTests
             Assert.Equal("helpdesk-b@x.com", Assert.Single(r.Detections).Username);
             Assert.Equal(1, f.Malformed);
             Assert.Equal(0, f.MalformedSamples[0].Offset);
+        }
+    }
+
+    [Fact]
+    public void The_record_after_a_broken_pretty_object_is_read_wherever_the_reads_end()
+    {
+        // The broken object ends so that the next line starts at, or around, the end of a read:
+        // 1 MiB for a plain file (mapped or read), 64 KiB of decoded bytes for a compressed one.
+        string after = """{"CreationTime":"2026-11-20T10:15:30","Operation":"MessageSent","RecordType":25,"Workload":"MicrosoftTeams","UserId":"helpdesk-after@x.com"}""" + "\n";
+        string head = "{\n  \"note\": \"a\tb\",\n  \"pad\": \"";
+        foreach (int boundary in new[] { 1 << 20, 64 << 10 })
+            for (int shift = -2; shift <= 2; shift++)
+            {
+                int pad = boundary + shift - head.Length - "\"\n}\n".Length;
+                var text = Encoding.ASCII.GetBytes(head + new string('p', pad) + "\"\n}\n" + after);
+                Assert.Equal(boundary + shift, text.Length - after.Length);
+                foreach (var (name, content, mode) in new (string, byte[], Func<ScanOptions, ScanOptions>)[]
+                {
+                    ("a.json", text, o => o with { MapEveryFile = true }),
+                    ("a.json", text, o => o with { MemoryMap = false }),
+                    ("a.json.gz", Codecs.Compress(text, Codec.Gzip), o => o),
+                })
+                {
+                    var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { [name] = content }, mode);
+                    var f = r.Summary.Files[0];
+                    string ctx = $"next line at {boundary + shift}, {name}";
+                    Assert.True(r.Detections.Count == 1, $"{ctx}: {r.Detections.Count} detections, {f.RecordsFramed} framed");
+                    Assert.Equal((2L, 1L), (f.RecordsFramed, f.Malformed));
+                }
+            }
+    }
+
+    [Fact]
+    public void A_broken_object_whose_printer_does_not_indent_is_one_bad_record_to_the_end()
+    {
+        // json.dumps(o, indent=0) / Go MarshalIndent(v, "", ""): nested objects start in the first column too.
+        string Flat(string user) => string.Join("\n", "{", "\"CreationTime\": \"2026-11-20T10:15:30\",", "\"Operation\": \"MessageSent\",", "\"RecordType\": 25,", "\"Workload\": \"MicrosoftTeams\",", $"\"UserId\": \"{user}\"", "}");
+        string text = string.Join("\n", "{", "\"batch\": \"x\",", "\"items\": [", Flat("helpdesk-1@x.com") + ",", Flat("helpdesk-2@x.com"), "]", "}") + "\n";
+        string cut = text[..^3];
+        foreach (var mode in Modes())
+        {
+            var r = EngineProbe.ScanText(cut, mode);
+            var f = r.Summary.Files[0];
+            Assert.Empty(r.Detections);
+            Assert.Equal((1L, 1L), (f.RecordsFramed, f.Malformed));
+        }
+    }
+
+    [Fact]
+    public void A_lone_surrogate_in_a_top_level_members_string_is_read_not_a_crash()
+    {
+        foreach (string text in new[] { "{\"a\": \"\\ud800x\"}\n", "{\n  \"a\": \"\\ud800x\",\n  \"b\": 1\n}\n", "{\"\\udc00\": 1, \"value\": [{\"a\": 1}]}" })
+        {
+            var r = EngineProbe.ScanText(text);
+            var f = r.Summary.Files[0];
+            Assert.Null(f.Error);
+            Assert.Equal((1L, 1L, 0L), (f.RecordsFramed, f.RecordsParsed, f.Malformed));
         }
     }
 
