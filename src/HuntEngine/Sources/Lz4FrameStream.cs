@@ -39,8 +39,8 @@ internal sealed class Lz4FrameStream(Stream compressed) : Stream
     private long _frameOffset;
     private int _blockMax;
     private bool _linked, _blockChecksum, _contentChecksum;
-    private long _declaredSize = -1;
-    private long _frameDecoded;
+    private ulong _declaredSize; // 0: none declared (0 reads as unknown, as lz4's reference decoder reads it)
+    private ulong _frameDecoded;
     private XXH32.State _hash;
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -110,7 +110,7 @@ internal sealed class Lz4FrameStream(Stream compressed) : Stream
             _linked = (flg & 0x20) == 0;
             _blockChecksum = (flg & 0x10) != 0;
             _contentChecksum = (flg & 0x04) != 0;
-            _declaredSize = hasSize ? BinaryPrimitives.ReadInt64LittleEndian(head.Slice(6)) : -1;
+            _declaredSize = hasSize ? BinaryPrimitives.ReadUInt64LittleEndian(head.Slice(6)) : 0;
             _frameDecoded = 0;
             if (_contentChecksum) XXH32.Reset(ref _hash);
             EnsureBuffers();
@@ -189,14 +189,16 @@ internal sealed class Lz4FrameStream(Stream compressed) : Stream
         }
         else
         {
-            // K4os returns -1 for a block that does not decode within the target (damage).
-            produced = history.IsEmpty ? LZ4Codec.Decode(data, target) : LZ4Codec.Decode(data, target, history);
-            if (produced <= 0) throw Damaged(at, "a compressed block that does not decode (corrupt data)");
+            // K4os returns -1 for a block that does not decode within the target (damage), and for the
+            // one block that decodes to nothing: a lone token 0, which lz4 itself accepts.
+            produced = size == 1 && data[0] == 0 ? 0
+                : history.IsEmpty ? LZ4Codec.Decode(data, target) : LZ4Codec.Decode(data, target, history);
+            if (produced < 0) throw Damaged(at, "a compressed block that does not decode (corrupt data)");
         }
         var output = target[..produced];
         if (_contentChecksum) XXH32.Update(ref _hash, output);
-        _frameDecoded += produced;
-        if (_declaredSize >= 0 && _frameDecoded > _declaredSize)
+        _frameDecoded += (ulong)produced;
+        if (_declaredSize > 0 && _frameDecoded > _declaredSize)
             throw Damaged(at, $"the frame decodes to more than the {_declaredSize} bytes its header declares");
         if (direct.IsEmpty)
         {
@@ -215,7 +217,7 @@ internal sealed class Lz4FrameStream(Stream compressed) : Stream
             if (XXH32.Digest(_hash) != BinaryPrimitives.ReadUInt32LittleEndian(word))
                 throw Damaged(_frameOffset, "content checksum mismatch: the frame's decoded bytes are not the ones written");
         }
-        if (_declaredSize >= 0 && _frameDecoded != _declaredSize)
+        if (_declaredSize > 0 && _frameDecoded != _declaredSize)
             throw Damaged(_frameOffset, $"the frame decodes to {_frameDecoded} bytes; its header declares {_declaredSize}");
         _inFrame = false;
     }

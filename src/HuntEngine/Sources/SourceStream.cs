@@ -82,10 +82,7 @@ internal sealed class SourceStream : IDisposable
         ReadAheadFile? piped = null;
         try
         {
-            Span<byte> head = stackalloc byte[4];
-            int n = file.ReadAtLeast(head, 4, throwOnEndOfStream: false);
-            file.Seek(0, SeekOrigin.Begin);
-            var kind = CompressionSniffer.Sniff(head[..n]);
+            var kind = CompressionSniffer.Sniff(file.SafeFileHandle);
             if (kind == CompressionKind.None) return new SourceStream(file, null, file, kind);
             // A large compressed file is read ahead on its own thread, through a pipe, while it
             // decodes; either way it is read front to back, which the kernel is told first.

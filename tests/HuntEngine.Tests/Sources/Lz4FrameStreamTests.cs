@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using HuntEngine.Sources;
 using HuntEngine.Tests.BadInput;
+using HuntEngine.Tests.Support;
 using K4os.Compression.LZ4;
 using K4os.Compression.LZ4.Streams;
 using K4os.Hash.xxHash;
@@ -329,6 +330,44 @@ public sealed class Lz4FrameStreamTests
             Assert.Contains("at compressed byte", error.Message, StringComparison.Ordinal);
             Assert.Equal(before, bytes);
         }
+    }
+
+    [Fact]
+    public void Declared_sizes_are_read_as_lz4_reads_them_and_an_empty_block_is_no_damage()
+    {
+        var text = "{\"Operation\":\"MessageSent\"}\n"u8.ToArray();
+        Span<byte> size = stackalloc byte[8];
+        // 0 declares nothing (lz4's reference decoder reads it as unknown).
+        BinaryPrimitives.WriteUInt64LittleEndian(size, 0);
+        var (bytes, error) = Ours(Frame(0x68, 0x40, size, StoredBlock(text)));
+        Assert.Null(error);
+        Assert.Equal(text, bytes);
+        // A size past 2^63 is still a size, and these blocks do not make it.
+        BinaryPrimitives.WriteUInt64LittleEndian(size, (1UL << 63) + 5);
+        (_, error) = Ours(Frame(0x68, 0x40, size, StoredBlock(text)));
+        Assert.Contains("declares 9223372036854775813", Assert.IsType<InvalidDataException>(error).Message, StringComparison.Ordinal);
+        // A compressed block of the one token 0 decodes to nothing; lz4 accepts it between other blocks.
+        byte[] blocks = [1, 0, 0, 0, 0, .. StoredBlock(text)];
+        (bytes, error) = Ours(Frame(0x60, 0x40, [], blocks));
+        Assert.Null(error);
+        Assert.Equal(text, bytes);
+    }
+
+    [Fact]
+    public void A_file_that_starts_with_skippable_frames_is_lz4_when_an_lz4_frame_follows_them()
+    {
+        var (ndjson, _) = GeneratedRecords.Ndjson(GeneratedRecords.Pool.Take(40).Select(r => r.Json));
+        var plain = Hit.Of(BadInputScan.Files(new Dictionary<string, byte[]> { ["a.json"] = ndjson }).Detections);
+        byte[] skippable = [0x50, 0x2a, 0x4d, 0x18, 2, 0, 0, 0, 7, 7, 0x5F, 0x2a, 0x4d, 0x18, 0, 0, 0, 0];
+        var r = BadInputScan.Files(new Dictionary<string, byte[]> { ["a.bin"] = [.. skippable, .. Encode(ndjson, new LZ4EncoderSettings())] });
+        var f = r.Summary.Files[0];
+        Assert.Equal("lz4", f.Compression);
+        Assert.Null(f.Error);
+        Assert.Equal(plain, Hit.Of(r.Detections));
+        // Before a zstd frame (as pzstd writes), or anything else, it is still zstd.
+        var z = BadInputScan.Files(new Dictionary<string, byte[]> { ["z.bin"] = [.. skippable, .. Codecs.Compress(ndjson, Codec.Zstd)] });
+        Assert.Equal("zstd", z.Summary.Files[0].Compression);
+        Assert.Equal(plain, Hit.Of(z.Detections));
     }
 
     [Fact]
