@@ -28,8 +28,10 @@ internal sealed record ComparisonOptions
           --report FILE         also write the markdown report to FILE
           --tools LIST          comma-separated subset of hunt,hunt-all,duckdb,rg,cat,decompress (default: all;
                                 hunt-all is hunt --no-prefilter, which parses every record as DuckDB does)
-          --hunt PATH           hunt.dll to time as it is (default: src/HuntEngine.Cli published into the work
-                                folder with ReadyToRun, as a user installs it: `dotnet publish -c Release -r RID`)
+          --hunt PATH           hunt.dll (or a native hunt) to time as it is (default: src/HuntEngine.Cli published
+                                into the work folder with ReadyToRun, as a user installs it: `dotnet publish -c Release -r RID`)
+          --aot                 publish hunt with Native AOT instead (-p:PublishAot=true; needs clang and zlib1g-dev).
+                                The other .NET tools (DuckDB worker, decoders alone) still start a .NET runtime
         """;
 
     public long SizeBytes { get; init; } = 1L << 30;
@@ -40,6 +42,8 @@ internal sealed record ComparisonOptions
     public bool Compressed { get; init; }
     /// <summary>--cold: each run reads the file from disk (evicted before it), not from the page cache.</summary>
     public bool Cold { get; init; }
+    /// <summary>--aot: the published hunt is a Native AOT executable.</summary>
+    public bool Aot { get; init; }
     public bool Store { get; init; }
     public int Seed { get; init; } = 20260101;
     public string? WorkDirectory { get; init; }
@@ -87,6 +91,7 @@ internal sealed record ComparisonOptions
                     break;
                 case "--compressed": o = o with { Compressed = true }; break;
                 case "--cold": o = o with { Cold = true }; break;
+                case "--aot": o = o with { Aot = true }; break;
                 case "--store": o = o with { Store = true }; break;
                 case "--seed": o = o with { Seed = ParseInt(arg, Value(), 0, int.MaxValue) }; break;
                 case "--work": o = o with { WorkDirectory = Path.GetFullPath(Value()) }; break;

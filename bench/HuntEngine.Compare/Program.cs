@@ -64,8 +64,10 @@ namespace HuntEngine.Compare
                 else if (timesHunt)
                 {
                     // Time hunt as README installs it: published self-contained, one composite ReadyToRun image.
-                    options = options with { HuntDll = Publish(Path.Combine(work, "hunt-bin"), log) };
-                    builtHunt = $"`dotnet publish {Path.GetRelativePath(Environment.CurrentDirectory, ComparisonOptions.HuntProject)} -c Release -r {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier} --self-contained` (composite ReadyToRun, tiered compilation off)";
+                    options = options with { HuntDll = Publish(Path.Combine(work, "hunt-bin"), log, options.Aot) };
+                    builtHunt = options.Aot
+                        ? $"`dotnet publish {Path.GetRelativePath(Environment.CurrentDirectory, ComparisonOptions.HuntProject)} -c Release -r {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier} -p:PublishAot=true` (Native AOT, x86-64-v3)"
+                        : $"`dotnet publish {Path.GetRelativePath(Environment.CurrentDirectory, ComparisonOptions.HuntProject)} -c Release -r {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier} --self-contained` (composite ReadyToRun, tiered compilation off)";
                 }
                 string loadBefore = LoadAverage();
                 var catalog = new ToolCatalog(options, scratch);
@@ -113,16 +115,19 @@ namespace HuntEngine.Compare
         }
 
         /// <summary>Publishes src/HuntEngine.Cli self-contained (composite ReadyToRun, as its project sets) into <paramref name="target"/>; returns hunt.dll there.</summary>
-        private static string Publish(string target, TextWriter log)
+        /// <summary>Publishes hunt into <paramref name="target"/>; returns hunt.dll, or the native hunt of a Native AOT publish.</summary>
+        private static string Publish(string target, TextWriter log, bool aot)
         {
             if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
             string rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
-            log.WriteLine($"hunt-compare: publishing {ComparisonOptions.HuntProject} for {rid} into {target}");
-            var r = ChildProcess.Run("dotnet", ["publish", ComparisonOptions.HuntProject, "-c", "Release", "-r", rid, "--self-contained", "-o", target], Path.GetTempPath());
-            string dll = Path.Combine(target, "hunt.dll");
-            if (r.ExitCode != 0 || !File.Exists(dll))
+            log.WriteLine($"hunt-compare: publishing {ComparisonOptions.HuntProject} for {rid} into {target}{(aot ? " (Native AOT)" : "")}");
+            List<string> args = ["publish", ComparisonOptions.HuntProject, "-c", "Release", "-r", rid, "--self-contained", "-o", target];
+            if (aot) args.Add("-p:PublishAot=true");
+            var r = ChildProcess.Run("dotnet", args, Path.GetTempPath());
+            string built = Path.Combine(target, aot ? "hunt" : "hunt.dll");
+            if (r.ExitCode != 0 || !File.Exists(built))
                 throw new InvalidOperationException($"dotnet publish failed (exit {r.ExitCode}): {r.Stdout}{r.Stderr}");
-            return dll;
+            return built;
         }
 
         /// <summary>Copies the folder of <paramref name="dll"/> (the app and its dependencies) to <paramref name="target"/>; returns the copied dll's path.</summary>

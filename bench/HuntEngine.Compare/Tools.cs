@@ -39,11 +39,14 @@ internal sealed class ToolCatalog
     public static readonly string[] DecoderJitSettings = ["DOTNET_TieredCompilation=0", "DOTNET_TieredPGO=0", "DOTNET_TC_QuickJitForLoops=0"];
 
     /// <summary>
-    /// The command that runs the hunt build: its own launcher when it is self-contained (the runtime
-    /// ships with it and <c>dotnet hunt.dll</c> would not use it), else <c>dotnet hunt.dll</c>.
+    /// The command that runs the hunt build: a native executable as it is; its own launcher when it is
+    /// self-contained (the runtime ships with it and <c>dotnet hunt.dll</c> would not use it), else
+    /// <c>dotnet hunt.dll</c>.
     /// </summary>
     private (string FileName, List<string> Arguments) Hunt(IEnumerable<string> arguments)
     {
+        // A native hunt (Native AOT) runs as it is.
+        if (!_options.HuntDll.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) return (_options.HuntDll, [.. arguments]);
         string launcher = Path.Combine(Path.GetDirectoryName(_options.HuntDll)!, "hunt");
         return IsSelfContained(_options.HuntDll) && File.Exists(launcher)
             ? (launcher, [.. arguments])

@@ -62,7 +62,9 @@ internal sealed class Utf8LiteralScreen
         _high0 = Lanes(_high[0]); _high1 = Lanes(_high[1]); _high2 = Lanes(_high[2]);
         _path = path switch
         {
-            SimdPath.Auto when Avx2.IsSupported => SimdPath.Vector256,
+            // Both: a Native AOT build for a baseline CPU says Avx2.IsSupported at run time but compiles
+            // Vector256 operations as software (a scan 10x slower, measured).
+            SimdPath.Auto when Avx2.IsSupported && Vector256.IsHardwareAccelerated => SimdPath.Vector256,
             SimdPath.Auto when Vector128.IsHardwareAccelerated => SimdPath.Vector128,
             SimdPath.Auto => SimdPath.Scalar,
             SimdPath.Vector256 when !Avx2.IsSupported => throw new PlatformNotSupportedException("AVX2"),

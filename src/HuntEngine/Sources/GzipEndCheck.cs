@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 
 namespace HuntEngine.Sources;
@@ -19,6 +20,9 @@ internal static class GzipEndCheck
     /// Input bytes the inflater was given but did not use after the last member ended: data after
     /// the gzip stream (not another member, or .NET would have read it as one). Null when unknown.
     /// </summary>
+    [DynamicDependency("_zlibStream", "System.IO.Compression.Inflater", "System.IO.Compression")]
+    [DynamicDependency("AvailIn", "System.IO.Compression.ZLibNative.ZLibStreamHandle", "System.IO.Compression")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "members kept by DynamicDependency; null when a runtime changes shape")]
     public static long? UnusedInputAfterEnd(GZipStream stream)
     {
         var deflate = DeflateField?.GetValue(stream);
@@ -29,6 +33,8 @@ internal static class GzipEndCheck
     }
 
     /// <summary>True when the stream ended at a member's end; false when it was cut; null when this runtime cannot tell.</summary>
+    [DynamicDependency("Finished", "System.IO.Compression.Inflater", "System.IO.Compression")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "member kept by DynamicDependency; null when a runtime changes shape")]
     public static bool? EndedCleanly(GZipStream stream)
     {
         var deflate = DeflateField?.GetValue(stream);
