@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using HuntEngine.Cli;
 
@@ -47,6 +48,8 @@ namespace HuntEngine.Cli
               [--keep-raw]                  hunts them without parsing: scan once, hunt many. Arrow (default)
               [--rows-per-part N]           is the fastest to hunt again; Parquet opens in DuckDB and Spark
 
+            hunt --version                  the build (version, commit, runtime)
+
             exit status: 0 detections, 1 none, 2 could not run, 3 bad input and no detections,
                          4 bad input and detections, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)
             """;
@@ -57,6 +60,14 @@ namespace HuntEngine.Cli
             {
                 stdout.WriteLine(Usage);
                 return args.Length == 0 ? ExitCode.CouldNotRun : 0;
+            }
+            if (args[0] is "--version" or "version")
+            {
+                // The build that ran a hunt is part of its record (the summary JSON does not say it).
+                var version = typeof(Cli).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                    .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "unknown";
+                stdout.WriteLine($"hunt {version} (.NET {Environment.Version}{(RuntimeFeature.IsDynamicCodeSupported ? "" : ", Native AOT")})");
+                return 0;
             }
             using var cancel = new CancellationTokenSource();
             int stop = ExitCode.Interrupted;

@@ -19,6 +19,14 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void Version_names_the_build_and_exits_zero()
+    {
+        var (code, output, _) = Run("--version");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^hunt \d+\.\d+\.\d+\S* \(\.NET 10\.", output);
+    }
+
+    [Fact]
     public void Exit_status_tells_apart_found_none_bad_input_and_could_not_run()
     {
         using var dir = new TempDir();
