@@ -183,6 +183,7 @@ internal sealed class CsvFramer
                 continue;
             }
             if (IsBlank(start, end)) continue;
+            if (header && IsPowerShellTypeLine(start, end)) continue;
             if (header)
             {
                 if (!ReadHeader())
@@ -245,6 +246,14 @@ internal sealed class CsvFramer
         var cells = _scanner.Cells;
         return cells.Length == 1 && !cells[0].Quoted && Slice(start, end).IndexOfAnyExcept(" \t\r"u8) < 0;
     }
+
+    /// <summary>
+    /// Windows PowerShell's <c>Export-Csv</c> (5.1, the shell the Exchange Online module most often
+    /// runs in) writes <c>#TYPE</c> and the objects' type name before the header unless given
+    /// <c>-NoTypeInformation</c>; <c>Import-Csv</c> skips that line, and so does hunt. Taken as the
+    /// header, it would make every row of a UAL export a record of kind unknown, without a word.
+    /// </summary>
+    private bool IsPowerShellTypeLine(long start, long end) => Slice(start, end).StartsWith("#TYPE "u8);
 
     /// <summary>Reads the header's column names; false when one holds a carriage return (CR-only line ends).</summary>
     private bool ReadHeader()

@@ -117,6 +117,21 @@ public sealed class CsvContainerTests
     }
 
     [Fact]
+    public void A_windows_powershell_type_line_before_the_header_is_skipped_as_import_csv_skips_it()
+    {
+        var (ps, offsets) = PowerShellLayout(bom: false);
+        var typeLine = "#TYPE System.Management.Automation.PSCustomObject\r\n"u8.ToArray();
+        var r = Scan([.. typeLine, .. ps]);
+        Assert.Equal("csv-ual", r.Summary.Files[0].Container);
+        Assert.Equal(0, r.Summary.Malformed);
+        Assert.Equal(UalExpected, r.Detections.Select(d => d.DetectionType));
+        Assert.Equal(typeLine.Length + offsets[1], r.Detections[0].SourceOffset);
+        // Only before the header: a later row that starts so is a row like any other.
+        var table = Csv(["Name,Value", "#TYPE x,1"]).Bytes;
+        Assert.Equal(1, Scan(table).Summary.RecordsParsed);
+    }
+
+    [Fact]
     public void Blank_lines_before_the_header_do_not_make_a_csv_json_however_many()
     {
         // Past the first read (4 KiB) and past a whole read buffer (1 MiB): the first non-blank byte still decides.
