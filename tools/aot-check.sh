@@ -12,8 +12,10 @@ rid=$(dotnet --info | awk '/RID:/ {print $2; exit}')
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 echo "aot-check: publishing for $rid into $work"
 dotnet publish src/HuntEngine.Cli -c Release -r "$rid" --self-contained -o "$work/r2r" >"$work/r2r.log" 2>&1 || { cat "$work/r2r.log"; exit 2; }
-dotnet publish src/HuntEngine.Cli -c Release -r "$rid" -p:PublishAot=true -o "$work/aot" >"$work/aot.log" 2>&1 || { cat "$work/aot.log"; exit 2; }
-grep -E "warning (IL|AOT)" "$work/aot.log" && { echo "aot-check: the AOT publish warned (above)"; exit 1; }
+# Every trimming/AOT warning on its own (the project silences Parquet.Net's summary codes): only
+# Parquet.Net's CLR-schema reflection may warn, which hunt does not use.
+dotnet publish src/HuntEngine.Cli -c Release -r "$rid" -p:PublishAot=true -p:TrimmerSingleWarn=false -p:TreatWarningsAsErrors=false -o "$work/aot" >"$work/aot.log" 2>&1 || { cat "$work/aot.log"; exit 2; }
+if grep -E "warning (IL|AOT)[0-9]+" "$work/aot.log" | grep -v "Parquet" | sort -u | grep .; then echo "aot-check: the AOT publish warned outside Parquet.Net (above)"; exit 1; fi
 
 # Damaged copies of the sample's compressed files.
 mkdir -p "$work/damaged"

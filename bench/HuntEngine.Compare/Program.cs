@@ -42,6 +42,8 @@ namespace HuntEngine.Compare
             var options = ComparisonOptions.Parse(args);
             var log = Console.Error;
             bool timesHunt = options.Tools.Contains("hunt") || options.Tools.Contains("hunt-all") || options.Store;
+            if (options.Aot && options.HuntGiven)
+                throw new ArgumentException("--aot publishes hunt; --hunt times a given build: give one of them");
             if (timesHunt && options.HuntGiven && !File.Exists(options.HuntDll))
                 throw new ArgumentException($"hunt.dll not found at '{options.HuntDll}': build with `dotnet build -c Release src/HuntEngine.Cli` or pass --hunt PATH");
 
@@ -66,7 +68,7 @@ namespace HuntEngine.Compare
                     // Time hunt as README installs it: published self-contained, one composite ReadyToRun image.
                     options = options with { HuntDll = Publish(Path.Combine(work, "hunt-bin"), log, options.Aot) };
                     builtHunt = options.Aot
-                        ? $"`dotnet publish {Path.GetRelativePath(Environment.CurrentDirectory, ComparisonOptions.HuntProject)} -c Release -r {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier} -p:PublishAot=true` (Native AOT, x86-64-v3)"
+                        ? $"`dotnet publish {Path.GetRelativePath(Environment.CurrentDirectory, ComparisonOptions.HuntProject)} -c Release -r {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier} --self-contained -p:PublishAot=true` (Native AOT, x86-64-v3)"
                         : $"`dotnet publish {Path.GetRelativePath(Environment.CurrentDirectory, ComparisonOptions.HuntProject)} -c Release -r {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier} --self-contained` (composite ReadyToRun, tiered compilation off)";
                 }
                 string loadBefore = LoadAverage();

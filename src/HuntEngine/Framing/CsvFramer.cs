@@ -253,7 +253,14 @@ internal sealed class CsvFramer
     /// <c>-NoTypeInformation</c>; <c>Import-Csv</c> skips that line, and so does hunt. Taken as the
     /// header, it would make every row of a UAL export a record of kind unknown, without a word.
     /// </summary>
-    private bool IsPowerShellTypeLine(long start, long end) => Slice(start, end).StartsWith("#TYPE "u8);
+    private bool IsPowerShellTypeLine(long start, long end)
+    {
+        var line = Slice(start, end);
+        if (line.EndsWith("\r"u8)) line = line[..^1];
+        // Import-Csv matches "#TYPE" in any case. A carriage return inside means the file's lines end
+        // in CR alone: the "line" is then the whole file, which the header check reports.
+        return line.Length >= 6 && System.Text.Ascii.EqualsIgnoreCase(line[..6], "#TYPE "u8) && line.IndexOf((byte)'\r') < 0;
+    }
 
     /// <summary>Reads the header's column names; false when one holds a carriage return (CR-only line ends).</summary>
     private bool ReadHeader()

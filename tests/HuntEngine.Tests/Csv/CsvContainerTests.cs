@@ -126,9 +126,16 @@ public sealed class CsvContainerTests
         Assert.Equal(0, r.Summary.Malformed);
         Assert.Equal(UalExpected, r.Detections.Select(d => d.DetectionType));
         Assert.Equal(typeLine.Length + offsets[1], r.Detections[0].SourceOffset);
+        // In any case, as Import-Csv reads it.
+        Assert.Equal(UalExpected, Scan([.. "#Type System.Object\n"u8, .. ps]).Detections.Select(d => d.DetectionType));
         // Only before the header: a later row that starts so is a row like any other.
         var table = Csv(["Name,Value", "#TYPE x,1"]).Bytes;
         Assert.Equal(1, Scan(table).Summary.RecordsParsed);
+        // Lines that end in CR alone make the whole file one "line": not skipped, reported as the header it cannot be.
+        var crOnly = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString([.. typeLine, .. ps]).Replace("\r\n", "\r", StringComparison.Ordinal));
+        var cr = Scan(crOnly);
+        Assert.Equal(1, cr.Summary.Malformed);
+        Assert.Contains("carriage return", cr.Summary.Files[0].MalformedSamples[0].Reason, StringComparison.Ordinal);
     }
 
     [Fact]
