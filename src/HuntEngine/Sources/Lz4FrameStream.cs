@@ -52,14 +52,17 @@ internal sealed class Lz4FrameStream(Stream compressed) : Stream
         while (_start == _end)
         {
             if (!_inFrame && !OpenFrame()) return 0;
-            if (_inFrame && !_linked && buffer.Length >= _blockMax)
+            if (!_linked && buffer.Length >= _blockMax)
             {
-                // An independent block needs no history: it decodes straight into the caller's buffer.
+                // An independent block needs no history: it decodes straight into the caller's buffer
+                // (0: the frame's end mark, or an empty block).
                 int direct = DecodeBlock(buffer);
                 if (direct > 0) return direct;
-                continue;
             }
-            if (_inFrame) DecodeBlock(default);
+            else
+            {
+                DecodeBlock(default);
+            }
         }
         int n = Math.Min(buffer.Length, _end - _start);
         _window.AsSpan(_start, n).CopyTo(buffer);
