@@ -232,7 +232,11 @@ internal sealed class RecordParser
     private bool WhereHolds(int whereNode)
     {
         var w = _nodes[whereNode];
-        if (_caps[whereNode].Type != JsonTokenType.StartObject) return false;
+        // An element that is a string holding JSON text is a step the path passes through (spec §2):
+        // parsed, repeatedly for doubly encoded text, as TryResolve does for a path's other steps.
+        for (int guard = 0; guard < 8 && _caps[whereNode] is { Type: JsonTokenType.String, Expanded: false }; guard++)
+            ExpandJsonText(whereNode);
+        if (_caps[whereNode].Type is not (JsonTokenType.StartObject or JsonTokenType.String)) return false;
         ref readonly var test = ref _caps[w.WhereTestNode];
         if (test.Type != JsonTokenType.Number) return false;
         return double.TryParse(Bytes(test), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v == w.WhereValue;

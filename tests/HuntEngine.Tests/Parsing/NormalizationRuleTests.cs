@@ -178,6 +178,25 @@ public sealed class NormalizationRuleTests
     }
 
     [Fact]
+    public void A_target_entry_that_is_a_string_holding_json_text_is_read_through()
+    {
+        // Spec §2: a path passes through a string holding JSON text, the entries of Target[] too.
+        const string head = """{"CreationTime":"x","Operation":"Consent to application.","Workload":"AzureActiveDirectory","Target":""";
+        static string Text(string json) => System.Text.Json.JsonSerializer.Serialize(json); // json as a JSON string
+        string AppName(string target) => (string?)EngineProbe.Normalize(head + target + "}")[Column.AppName] ?? "(null)";
+        const string Dropbox = """{"ID":"Dropbox","Type":1}""";
+        Assert.Equal("Dropbox", AppName("[" + Text(Dropbox) + "]"));
+        Assert.Equal("Dropbox", AppName("[" + Text("""{"ID":"sp","Type":2}""") + "," + Dropbox + "]"));
+        Assert.Equal("First", AppName("[" + Text("""{"ID":"First","Type":1}""") + """,{"ID":"Second","Type":1}]"""));
+        // Doubly encoded, and inside a Target array that is itself JSON text.
+        Assert.Equal("Dropbox", AppName("[" + Text(Text(Dropbox)) + "]"));
+        Assert.Equal("Dropbox", AppName(Text("[" + Text(Dropbox) + "]")));
+        // Text that is not one JSON object, or an object without Type 1, is passed over.
+        Assert.Equal("Later", AppName("[" + Text("""{"ID":"x" """) + "," + Text("[1]") + "," + Text("""{"ID":"y","Type":"1"}""") + """,{"ID":"Later","Type":1}]"""));
+        Assert.Equal("SuspiciousOAuthGrant", EngineProbe.Detect("""{"CreationTime":"2026-11-20T10:17:30","Operation":"Consent to application.","RecordType":8,"UserId":"alice@corp.com","Workload":"AzureActiveDirectory","ClientIP":"203.0.113.5","Target":""" + "[" + Text(Dropbox) + "]}"));
+    }
+
+    [Fact]
     public void A_path_passes_through_a_string_holding_json_text()
     {
         var row = EngineProbe.Normalize("""{"TimeGenerated":"2026-01-01T00:00:00Z","OperationName":"Consent to application","TargetResources":"[{\"displayName\":\"Dropbox Sync\",\"userPrincipalName\":\"g#EXT#@x\"}]","InitiatedBy":"{\"user\":{\"userPrincipalName\":\"victim@corp\",\"ipAddress\":\"198.51.100.4\"}}"}""");
