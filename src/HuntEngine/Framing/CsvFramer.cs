@@ -257,9 +257,10 @@ internal sealed class CsvFramer
     {
         var line = Slice(start, end);
         if (line.EndsWith("\r"u8)) line = line[..^1];
-        // Import-Csv matches "#TYPE" in any case. A carriage return inside means the file's lines end
-        // in CR alone: the "line" is then the whole file, which the header check reports.
-        return line.Length >= 6 && System.Text.Ascii.EqualsIgnoreCase(line[..6], "#TYPE "u8) && line.IndexOf((byte)'\r') < 0;
+        // Import-Csv takes a first line starting with "#Type", in any case, as the type line (what
+        // follows is the type name, if any). A carriage return inside means the file's lines end in
+        // CR alone: the "line" is then the whole file, which the header check reports.
+        return line.Length >= 5 && System.Text.Ascii.EqualsIgnoreCase(line[..5], "#TYPE"u8) && line.IndexOf((byte)'\r') < 0;
     }
 
     /// <summary>Reads the header's column names; false when one holds a carriage return (CR-only line ends).</summary>

@@ -126,8 +126,9 @@ public sealed class CsvContainerTests
         Assert.Equal(0, r.Summary.Malformed);
         Assert.Equal(UalExpected, r.Detections.Select(d => d.DetectionType));
         Assert.Equal(typeLine.Length + offsets[1], r.Detections[0].SourceOffset);
-        // In any case, as Import-Csv reads it.
-        Assert.Equal(UalExpected, Scan([.. "#Type System.Object\n"u8, .. ps]).Detections.Select(d => d.DetectionType));
+        // In any case and with or without a type name, as Import-Csv reads it.
+        foreach (var line in new[] { "#Type System.Object\n", "#TYPE\r\n", "#type\tX\n" })
+            Assert.Equal(UalExpected, Scan([.. Encoding.UTF8.GetBytes(line), .. ps]).Detections.Select(d => d.DetectionType));
         // Only before the header: a later row that starts so is a row like any other.
         var table = Csv(["Name,Value", "#TYPE x,1"]).Bytes;
         Assert.Equal(1, Scan(table).Summary.RecordsParsed);

@@ -16,6 +16,11 @@ internal static class ReferenceCsv
         List<ReferenceHunter.Candidate> candidates, List<ReferenceMalformed> malformed)
     {
         List<CsvRow> rows = SplitRows(data, afterBom);
+        // Windows PowerShell's type line ("#TYPE name") before the header is not the header (decisions.md).
+        if (rows.Count > 0 && IsTypeLine(data, rows[0]))
+        {
+            rows.RemoveAt(0);
+        }
         if (rows.Count == 0)
         {
             return;
@@ -61,6 +66,12 @@ internal static class ReferenceCsv
             }
         }
     }
+
+    /// <summary>A first row starting with "#Type" in any case, on one line (not a CR-only file read as one row).</summary>
+    private static bool IsTypeLine(byte[] data, CsvRow row) =>
+        row.Start + 5 <= data.Length
+        && Encoding.ASCII.GetString(data, row.Start, 5).Equals("#TYPE", StringComparison.OrdinalIgnoreCase)
+        && row.Fields.All(f => !f.Contains((byte)'\r'));
 
     /// <summary>
     /// A Sentinel / Log Analytics row as a JSON object: properties are the header names in header order

@@ -1329,8 +1329,9 @@ public static class ReferenceHunter
 /// <summary>Parser settings shared by the reference.</summary>
 internal static class ReferenceJsonOptions
 {
-    // Valid JSON of any depth is a record: the reference does not impose System.Text.Json's default limit of 64.
-    public const int MaxDepth = 100_000;
+    // The spec sets no depth limit; the engine's default --max-depth is 10,000 (decisions.md), far
+    // above System.Text.Json's default of 64, and the reference draws the line at the same place.
+    public const int MaxDepth = 10_000;
 
     public static readonly JsonDocumentOptions Document = new()
     {

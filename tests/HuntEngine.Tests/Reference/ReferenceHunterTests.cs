@@ -1,3 +1,4 @@
+using HuntEngine.Tests.Support;
 using System.IO.Compression;
 using System.Text;
 using K4os.Compression.LZ4.Streams;
@@ -731,6 +732,18 @@ public sealed class ReferenceHunterTests : IDisposable
     }
 
     // ---- CSV -------------------------------------------------------------------------------------------------
+
+    [Fact]
+    public void UalCsv_AfterAPowerShellTypeLine_IsReadAsTheEngineReadsIt()
+    {
+        string csv = "#TYPE System.Management.Automation.PSCustomObject\r\nCreationDate,UserIds,Operations,AuditData\r\n"
+                     + "9/20/2023 4:05:03 AM,helpdesk-a@x.com,MessageSent,\"" + TeamsA.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"\r\n";
+        string file = WriteFile("ps51.csv", csv);
+        HuntEngine.Detection d = Assert.Single(ReferenceHunter.Hunt([file]));
+        Assert.Equal("Teams_ITImpersonation", d.DetectionType);
+        var engine = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["ps51.csv"] = System.Text.Encoding.UTF8.GetBytes(csv) });
+        Assert.Equal(d.SourceOffset, Assert.Single(engine.Detections).SourceOffset);
+    }
 
     [Fact]
     public void UalCsv_RecordIsTheAuditDataCell()
