@@ -292,9 +292,8 @@ internal sealed class JsonStreamFramer
     /// <summary>True when nothing but whitespace follows the <c>{</c> at <paramref name="open"/> on its line (held in the window: the object's scan read past it).</summary>
     private bool OpensItsLineAlone(long open)
     {
-        var line = Window[(int)(open + 1 - _base)..];
-        int nl = line.IndexOf((byte)'\n');
-        if (nl >= 0) line = line[..nl];
+        long nl = IndexOfNewline(open + 1, End);
+        var line = Window.Slice((int)(open + 1 - _base), (int)((nl < 0 ? End : nl) - open - 1));
         return line.IndexOfAnyExcept((byte)' ', (byte)'\t', (byte)'\r') < 0;
     }
 

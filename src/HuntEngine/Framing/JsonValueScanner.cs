@@ -53,7 +53,9 @@ internal struct JsonValueScanner
         _maxDepth = maxDepth;
         _controlBreaksString = controlBreaksString;
         _byteAtATime = byteAtATime;
-        _stack = new ulong[(maxDepth + 64) / 64];
+        // Grown as nesting needs it (Push): the framer follows up to 2 x --max-depth levels (at least
+        // 65,536), and a stack that size for every file would be 8 KiB per scanner, two per file.
+        _stack = new ulong[Math.Min(16, (maxDepth + 64) / 64)];
         Reset();
     }
 
@@ -245,6 +247,7 @@ internal struct JsonValueScanner
     private bool Push(bool isObject)
     {
         if (_depth >= _maxDepth) return false;
+        if (_depth >> 6 == _stack.Length) Array.Resize(ref _stack, Math.Min(2 * _stack.Length, (_maxDepth + 64) / 64));
         ref ulong word = ref _stack[_depth >> 6];
         ulong bit = 1UL << (_depth & 63);
         word = isObject ? word | bit : word & ~bit;

@@ -228,6 +228,13 @@ public static class HuntScanner
         if (o.DetectionMemoryBytes < 0) throw new HuntConfigurationException($"detection memory {o.DetectionMemoryBytes}: must not be negative");
     }
 
+    /// <summary>The first byte at or after <paramref name="from"/> that is not JSON whitespace; the length when there is none.</summary>
+    private static int FirstNonBlank(ReadOnlySpan<byte> head, int from)
+    {
+        int i = head[from..].IndexOfAnyExcept(" \t\r\n"u8);
+        return i < 0 ? head.Length : from + i;
+    }
+
     /// <summary>Opens, sniffs and frames one file; every failure is recorded on the file and the scan goes on.</summary>
     private static void FrameFile(InputFile input, FileSummary file, ScanOptions options, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel)
     {
@@ -263,15 +270,14 @@ public static class HuntScanner
             {
                 var head = framer.Prefetch(4096);
                 int start = head.StartsWith("\uFEFF"u8) ? 3 : 0;
-                int first = start;
-                while (first < head.Length && head[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
                 // The first non-blank byte tells the container (spec §1), however many blank lines come
                 // before it: read on until there is one (up to the record limit, past which the file
                 // is taken as JSON, whose framer skips blanks by streaming).
+                int first = FirstNonBlank(head, start);
                 while (first >= head.Length && !framer.ReachedEnd && head.Length < limits.MaxRecordBytes)
                 {
                     head = framer.Prefetch((int)Math.Min(2L * head.Length, limits.MaxRecordBytes));
-                    while (first < head.Length && head[first] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') first++;
+                    first = FirstNonBlank(head, first);
                 }
                 if (source.Compression == CompressionKind.None && StoreFormatOf(options, head) is { } storeFormat)
                 {

@@ -28,7 +28,6 @@ internal sealed class Lz4FrameStream(Stream compressed) : Stream
     private const int History = 64 << 10; // how far back a linked block's matches reach
     private const int WindowBlocksMinBytes = 1 << 20; // decoded bytes between moves of the history
 
-    private long _consumed; // compressed bytes taken from the stream
     private byte[]? _block; // one compressed block and its checksum
     private byte[]? _window; // the history, then decoded bytes not yet returned
     private int _start, _end; // bytes of _window not yet returned
@@ -79,7 +78,7 @@ internal sealed class Lz4FrameStream(Stream compressed) : Stream
         Span<byte> head = stackalloc byte[4 + 2 + 8 + 4 + 1];
         while (true)
         {
-            long at = _consumed;
+            long at = compressed.Position;
             int got = ReadUpTo(head[..4]);
             if (got == 0) return false;
             if (got < 4) throw Damaged(at, $"{got} bytes after the last frame, too few to start another (trailing garbage, or a cut file)");
@@ -146,7 +145,7 @@ internal sealed class Lz4FrameStream(Stream compressed) : Stream
     /// </summary>
     private int DecodeBlock(Span<byte> direct)
     {
-        long at = _consumed;
+        long at = compressed.Position;
         Span<byte> word = stackalloc byte[4];
         ReadExactly(word, at, "block size");
         uint sizeWord = BinaryPrimitives.ReadUInt32LittleEndian(word);
@@ -225,12 +224,7 @@ internal sealed class Lz4FrameStream(Stream compressed) : Stream
         _inFrame = false;
     }
 
-    private int ReadUpTo(Span<byte> into)
-    {
-        int n = compressed.ReadAtLeast(into, into.Length, throwOnEndOfStream: false);
-        _consumed += n;
-        return n;
-    }
+    private int ReadUpTo(Span<byte> into) => compressed.ReadAtLeast(into, into.Length, throwOnEndOfStream: false);
 
     private void ReadExactly(Span<byte> into, long at, string what)
     {

@@ -109,7 +109,8 @@ internal sealed class ReadAheadFile : Stream
             if (!reader.TryRead(out var result)) result = Wait(reader.ReadAsync());
             var bytes = result.Buffer;
             // As much as asked for, as a read of the file gives, up to the bound (the reader thread
-            // pauses there): decoders ask for at most 128 KiB, well under it.
+            // pauses there): gzip and zstd ask for at most 128 KiB, the LZ4 reader for one block and
+            // its checksum (4 MiB + 4 at most), all under the default bound of 8 MiB.
             int want = Math.Min(buffer.Length, _aheadBytes);
             if (bytes.Length < want && !result.IsCompleted)
             {
