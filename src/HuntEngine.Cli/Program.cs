@@ -26,7 +26,7 @@ namespace HuntEngine.Cli
               --from T, --to T              only records in [from, to) (ISO 8601; no zone = UTC)
               --last DURATION               only the last DURATION before --now (7d, 24h, 90m)
               --now T                       the "now" of --last (default: the current time)
-              --threads N                   worker threads (default: all cores)
+              --threads N                   worker threads (default: all cores); 1: the whole scan on one thread
               --max-record-bytes N          larger records are reported and skipped (default 64 MiB)
               --max-depth N                 deepest JSON nesting of a record (default 10000)
               --rejects FILE                write every rejected record (file, offset, reason, bytes) as NDJSON

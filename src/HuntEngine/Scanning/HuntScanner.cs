@@ -12,8 +12,9 @@ namespace HuntEngine.Scanning;
 /// Runs a hunt: sources → framing → parse/normalize → batch → match, in parallel. Framers (one per
 /// file being read, several files at once) hand blocks to a bounded queue; workers take blocks
 /// from it, each with its own parser, batch and matcher. The queue's bound is the read-ahead, so
-/// memory stays bounded whatever the archive size. Results are merged and sorted once at the end,
-/// so the output does not depend on thread count or timing.
+/// memory stays bounded whatever the archive size. With one thread there is no queue: the caller
+/// frames each block and processes it at once. Results are merged and sorted once at the end, so
+/// the output does not depend on thread count or timing.
 /// <para>
 /// Error policy: bad arguments and missing paths throw <see cref="HuntConfigurationException"/>
 /// before any data is read; a file that cannot be opened or decompressed is recorded in its
@@ -25,28 +26,28 @@ public static class HuntScanner
     public static ScanResult Run(ScanOptions options, CancellationToken cancel = default)
     {
         Validate(options);
+        int threads = options.Threads;
+        // --threads 1 is one thread: the caller's frames each block and processes it at once, with
+        // no framer, worker or read-ahead thread beside it, so a user who asks for one core gets one.
+        bool oneThread = threads == 1;
         // The compiled tables are built on first use, each one mostly JIT and one-off work; side by
         // side they cost about half the start-up they cost one after another in the first worker.
-        var tables = Task.Run(() => Parallel.Invoke(
-            () => _ = FieldPlan.Default,
-            () => _ = CompiledPatterns.Default,
-            () => _ = options.Prefilter ? RecordPrefilter.Default : null,
-            () => _ = InvariantLowering.NonAsciiToAscii));
+        var tables = oneThread ? null : Task.Run(() => BuildTables(options));
         var inputs = InputFiles.Expand(options.Paths);
         options.Progress?.Start(inputs.Select(f => f.Length).ToArray());
         var files = inputs.Select(f => new FileSummary { Path = f.Path, Error = f.Problem, ErrorOffset = f.Problem is null ? null : 0 }).ToArray();
         var context = new ScanContext(options, files);
         var limits = new FramingLimits(options.BlockBytes, options.MaxRecordBytes, options.MaxDepth);
+        var readAhead = options.ReadAhead ?? (oneThread ? ReadAheadSettings.Off : ReadAheadSettings.Default);
         var clock = Stopwatch.StartNew();
 
-        int threads = options.Threads;
         using var queue = new BlockingCollection<RecordBlock>(boundedCapacity: threads * 2);
         // A worker that throws is a bug in the engine: stop everything and surface it, never a partial result.
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var faults = new ConcurrentQueue<Exception>();
         if (options.Store is { } store) Directory.CreateDirectory(store.Directory);
         int nextFile = -1;
-        void FrameFiles()
+        void FrameFiles(Action<RecordBlock> deliver)
         {
             int i;
             while ((i = Interlocked.Increment(ref nextFile)) < inputs.Count)
@@ -54,85 +55,113 @@ public static class HuntScanner
                 failed.Token.ThrowIfCancellationRequested();
                 if (inputs[i].Problem is not null) { options.Progress?.FileDone(i); continue; }
                 var file = files[i];
-                FrameFile(inputs[i], file, options, limits, block =>
+                FrameFile(inputs[i], file, options, limits, readAhead, block =>
                 {
                     if (file.Malformed + file.Oversized > options.MaxErrorsPerFile)
                     {
                         block.Release();
                         throw new TooManyErrorsException();
                     }
-                    try
-                    {
-                        queue.Add(block, failed.Token);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        block.Release(); // a mapped file is unmapped once every block over it is released
-                        throw;
-                    }
+                    deliver(block);
                 }, failed.Token);
                 options.Progress?.FileDone(i);
             }
         }
-
-        // Framing is cheap next to parsing except when decompressing, so a few framers feed all workers.
-        int framers = Math.Max(1, Math.Min(inputs.Count, Math.Max(1, threads / 2)));
-        var framerThreads = Enumerable.Range(0, framers).Select(_ => new Thread(() =>
+        void ProcessBlock(ScanWorker worker, RecordBlock block)
         {
             try
             {
-                FrameFiles();
-            }
-            catch (OperationCanceledException)
-            {
-                // interrupted, or a worker failed: both are reported below
+                // After an interruption the queued blocks are dropped, so the scan stops within a block.
+                if (faults.IsEmpty && !cancel.IsCancellationRequested) worker.Process(block);
             }
             catch (Exception e)
             {
                 faults.Enqueue(e);
                 failed.Cancel();
             }
-        }) { IsBackground = true, Name = "hunt-framer" }).ToArray();
-        foreach (var t in framerThreads) t.Start();
+            finally
+            {
+                block.Release();
+            }
+        }
 
-        // The framers start before the tables are built: a compressed file is decoding meanwhile
-        // (its blocks wait in the queue), which is most of start-up hidden where decoding is the limit.
         ScanWorker[] workers;
         TimeSpan startEnded;
-        try
+        Thread[] framerThreads = [], workerThreads = [];
+        if (oneThread)
         {
-            tables.GetAwaiter().GetResult();
-            workers = Enumerable.Range(0, threads).Select(i => new ScanWorker(context, i)).ToArray();
+            BuildTables(options);
+            workers = [new ScanWorker(context, 0)];
             startEnded = clock.Elapsed;
+            try
+            {
+                // A worker's fault cancels the framing as it does with threads (the framer sees the
+                // cancellation), and is surfaced below.
+                FrameFiles(block => ProcessBlock(workers[0], block));
+            }
+            catch (OperationCanceledException)
+            {
+                // interrupted, or the worker failed: both are reported below
+            }
+            catch (Exception e)
+            {
+                faults.Enqueue(e);
+            }
         }
-        catch
+        else
         {
-            failed.Cancel();
-            foreach (var t in framerThreads) t.Join();
-            while (queue.TryTake(out var queued)) queued.Release();
-            throw;
-        }
-        var workerThreads = workers.Select(w => new Thread(() =>
-        {
-            foreach (var block in queue.GetConsumingEnumerable())
+            // Framing is cheap next to parsing except when decompressing, so a few framers feed all workers.
+            int framers = Math.Max(1, Math.Min(inputs.Count, Math.Max(1, threads / 2)));
+            framerThreads = Enumerable.Range(0, framers).Select(_ => new Thread(() =>
             {
                 try
                 {
-                    // After an interruption the queued blocks are dropped, so the scan stops within a block.
-                    if (faults.IsEmpty && !cancel.IsCancellationRequested) w.Process(block);
+                    FrameFiles(block =>
+                    {
+                        try
+                        {
+                            queue.Add(block, failed.Token);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            block.Release(); // a mapped file is unmapped once every block over it is released
+                            throw;
+                        }
+                    });
+                }
+                catch (OperationCanceledException)
+                {
+                    // interrupted, or a worker failed: both are reported below
                 }
                 catch (Exception e)
                 {
                     faults.Enqueue(e);
                     failed.Cancel();
                 }
-                finally
-                {
-                    block.Release();
-                }
+            }) { IsBackground = true, Name = "hunt-framer" }).ToArray();
+            foreach (var t in framerThreads) t.Start();
+
+            // The framers start before the tables are built: a compressed file is decoding meanwhile
+            // (its blocks wait in the queue), which is most of start-up hidden where decoding is the limit.
+            try
+            {
+                tables!.GetAwaiter().GetResult();
+                workers = Enumerable.Range(0, threads).Select(i => new ScanWorker(context, i)).ToArray();
+                startEnded = clock.Elapsed;
             }
-        }) { IsBackground = true, Name = "hunt-worker" }).ToArray();
-        foreach (var t in workerThreads) t.Start();
+            catch
+            {
+                failed.Cancel();
+                foreach (var t in framerThreads) t.Join();
+                while (queue.TryTake(out var queued)) queued.Release();
+                throw;
+            }
+            workerThreads = workers.Select(w => new Thread(() =>
+            {
+                foreach (var block in queue.GetConsumingEnumerable()) ProcessBlock(w, block);
+            }) { IsBackground = true, Name = "hunt-worker" }).ToArray();
+            foreach (var t in workerThreads) t.Start();
+        }
 
         foreach (var t in framerThreads) t.Join();
         queue.CompleteAdding();
@@ -217,6 +246,22 @@ public static class HuntScanner
         return new ScanResult(result, summary);
     }
 
+    /// <summary>Builds the compiled tables (side by side unless the scan has one thread).</summary>
+    private static void BuildTables(ScanOptions options)
+    {
+        Action[] builds =
+        [
+            () => _ = FieldPlan.Default,
+            () => _ = CompiledPatterns.Default,
+            () => _ = options.Prefilter ? RecordPrefilter.Default : null,
+            () => _ = InvariantLowering.NonAsciiToAscii,
+        ];
+        if (options.Threads == 1)
+            foreach (var build in builds) build();
+        else
+            Parallel.Invoke(builds);
+    }
+
     private static void Validate(ScanOptions o)
     {
         if (o.Threads is < 1 or > 1024) ThrowHelper.ArgumentException_Threads(o.Threads);
@@ -236,12 +281,12 @@ public static class HuntScanner
     }
 
     /// <summary>Opens, sniffs and frames one file; every failure is recorded on the file and the scan goes on.</summary>
-    private static void FrameFile(InputFile input, FileSummary file, ScanOptions options, FramingLimits limits, Action<RecordBlock> emit, CancellationToken cancel)
+    private static void FrameFile(InputFile input, FileSummary file, ScanOptions options, FramingLimits limits, ReadAheadSettings readAhead, Action<RecordBlock> emit, CancellationToken cancel)
     {
         SourceStream source;
         try
         {
-            source = SourceStream.Open(input.Path, new DecompressionLimits(options.MaxDecompressedBytes, options.MaxRatio), options.ReadAhead);
+            source = SourceStream.Open(input.Path, new DecompressionLimits(options.MaxDecompressedBytes, options.MaxRatio), readAhead);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

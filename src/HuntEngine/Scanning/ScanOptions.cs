@@ -9,6 +9,10 @@ public sealed record ScanOptions
     public required IReadOnlyList<string> Paths { get; init; }
     /// <summary>Restricts detections to [From, To); records with no time are then excluded and counted.</summary>
     public TimeWindow? Window { get; init; }
+    /// <summary>
+    /// Worker threads, each with its own parser, batch and matcher; framer threads (threads / 2, at
+    /// most one per file) feed them. One: the whole scan runs on the calling thread.
+    /// </summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
     /// <summary>A record larger than this is reported and skipped without being loaded.</summary>
     public int MaxRecordBytes { get; init; } = FramingLimits.Default.MaxRecordBytes;
@@ -31,8 +35,11 @@ public sealed record ScanOptions
     public bool MemoryMap { get; init; } = true;
     /// <summary>Tests: map every plain file that is not empty, however small or recently written.</summary>
     internal bool MapEveryFile { get; init; }
-    /// <summary>Which compressed files are read ahead on a thread of their own, and how far (tests: every one, in small steps).</summary>
-    internal Sources.ReadAheadSettings ReadAhead { get; init; } = Sources.ReadAheadSettings.Default;
+    /// <summary>
+    /// Which compressed files are read ahead on a thread of their own, and how far (tests: every one,
+    /// in small steps). Null: <see cref="Sources.ReadAheadSettings.Default"/>, or none with one thread.
+    /// </summary>
+    internal Sources.ReadAheadSettings? ReadAhead { get; init; }
     /// <summary>Bomb guard: most bytes one compressed file may decompress to.</summary>
     public long MaxDecompressedBytes { get; init; } = Sources.DecompressionLimits.Default.MaxDecompressedBytes;
     /// <summary>Bomb guard: most decompressed bytes per compressed byte (checked past 64 MiB).</summary>

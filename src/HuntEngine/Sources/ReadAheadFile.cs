@@ -169,4 +169,6 @@ internal sealed class ReadAheadFile : Stream
 internal readonly record struct ReadAheadSettings(long MinFileBytes, int ReadSize, int AheadBytes)
 {
     public static ReadAheadSettings Default => new(8 << 20, 1 << 20, 8 << 20);
+    /// <summary>No file is read ahead (a scan on one thread).</summary>
+    public static ReadAheadSettings Off => new(long.MaxValue, 1 << 20, 8 << 20);
 }

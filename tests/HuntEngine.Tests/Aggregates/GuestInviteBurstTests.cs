@@ -140,6 +140,9 @@ public sealed class GuestInviteBurstTests
         var e = Assert.Throws<AggregateException>(() => Scan(Ndjson(InvitesAt(0, 9)), o => o with { TempDirectory = missing }));
         Assert.All(e.InnerExceptions, x => Assert.IsType<HuntTemporaryFileException>(x));
         Assert.Contains(missing, e.InnerExceptions[0].Message);
+        // On one thread the worker's fault stops the framing it runs inside, and surfaces the same way.
+        var one = Assert.Throws<AggregateException>(() => Scan(Ndjson(InvitesAt(0, 9)), o => o with { TempDirectory = missing, Threads = 1 }));
+        Assert.IsType<HuntTemporaryFileException>(Assert.Single(one.InnerExceptions));
 
         // A converting scan hunts nothing, so it needs no such folder.
         using var store = new TempDir();

@@ -30,10 +30,16 @@ public sealed class DifferentialTests
         var wide = HuntScanner.Run(new ScanOptions { Paths = [archive], Threads = 2 });
         var narrow = HuntScanner.Run(new ScanOptions { Paths = [archive], Threads = 3, BlockBytes = 8192 });
         var full = HuntScanner.Run(new ScanOptions { Paths = [archive], Threads = 2, Prefilter = false });
+        // One thread frames and processes each block in turn on the caller's thread.
+        var one = HuntScanner.Run(new ScanOptions { Paths = [archive], Threads = 1, BlockBytes = 8192 });
 
         Assert.Equal(reference.Detections, wide.Detections);
         Assert.Equal(reference.Detections, narrow.Detections);
         Assert.Equal(reference.Detections, full.Detections);
+        Assert.Equal(reference.Detections, one.Detections);
+        Assert.Equal(wide.Summary.RecordsByKind, one.Summary.RecordsByKind);
+        Assert.Equal((wide.Summary.RecordsFramed, wide.Summary.RecordsParsed, wide.Summary.RecordsCleared),
+            (one.Summary.RecordsFramed, one.Summary.RecordsParsed, one.Summary.RecordsCleared));
         Assert.True(wide.Summary.RecordsCleared > 0);
         Assert.Equal(0, full.Summary.RecordsCleared);
         Assert.Equal(wide.Summary.RecordsFramed, wide.Summary.RecordsParsed + wide.Summary.RecordsCleared);
@@ -100,9 +106,9 @@ public sealed class DifferentialTests
             ["b.json.gz"] = Codecs.Compress(Encoding.UTF8.GetBytes("[\n" + string.Join(",\n", records.Select(r => r.Text)) + "\n]"), Codec.Gzip, members: 3),
             ["c.json.lz4"] = Codecs.Compress(Encoding.UTF8.GetBytes("{\"value\":[" + string.Join(",", records.Select(r => r.Text)) + "]}"), Codec.Lz4, members: 2),
         };
-        foreach (var (block, prefilter) in new[] { (4 << 20, true), (1000, true), (4 << 20, false) })
+        foreach (var (block, prefilter, threads) in new[] { (4 << 20, true, 3), (1000, true, 3), (4 << 20, false, 3), (1000, true, 1) })
         {
-            var result = EngineProbe.ScanFiles(files, o => o with { BlockBytes = block, Threads = 3, Prefilter = prefilter });
+            var result = EngineProbe.ScanFiles(files, o => o with { BlockBytes = block, Threads = threads, Prefilter = prefilter });
             Assert.Equal(0, result.Summary.Malformed);
             foreach (var name in files.Keys)
             {

@@ -203,13 +203,8 @@ public sealed class ReadAheadInterruptionTests
 
         using var cancel = new CancellationTokenSource();
         var progress = new ScanProgress();
-        var watcher = new Thread(() =>
-        {
-            // Interrupt once the first bytes were framed: well before the file's end.
-            while (!cancel.IsCancellationRequested && progress.Read().RecordsFramed == 0) Thread.Sleep(1);
-            cancel.Cancel();
-        });
-        watcher.Start();
+        // Interrupted once the first bytes were framed: well before the file's end.
+        var watcher = ScanInterruption.CancelOnceFramed(progress, cancel);
         using var result = HuntScanner.Run(new ScanOptions
         {
             Paths = [path],

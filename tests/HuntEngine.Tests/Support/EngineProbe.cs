@@ -168,3 +168,19 @@ public sealed class RealSamplesFactAttribute : FactAttribute
         if (RepoPaths.Shared is null) Skip = "../shared/samples/real is absent (a user's clone); CI has it";
     }
 }
+
+/// <summary>Interrupts a scan the way Ctrl+C does, once it is under way.</summary>
+internal static class ScanInterruption
+{
+    /// <summary>A started thread that cancels <paramref name="cancel"/> as soon as the scan has framed its first records; join it after the scan.</summary>
+    public static Thread CancelOnceFramed(ScanProgress progress, CancellationTokenSource cancel)
+    {
+        var watcher = new Thread(() =>
+        {
+            while (!cancel.IsCancellationRequested && progress.Read().RecordsFramed == 0) Thread.Sleep(1);
+            cancel.Cancel();
+        });
+        watcher.Start();
+        return watcher;
+    }
+}
