@@ -166,7 +166,7 @@ internal sealed class JsonStreamFramer
 
     /// <summary>
     /// NDJSON: hands out runs of whole lines (up to the last newline in the buffer) as one
-    /// <see cref="FrameKind.LineChunk"/>; the workers split them into records. The framer thread so
+    /// <see cref="FrameKind.LineChunk"/>; the workers split them into records. The framing thread so
     /// does one vectorized LastIndexOf per read, not work per record.
     /// </summary>
     private long FrameLines(long p)

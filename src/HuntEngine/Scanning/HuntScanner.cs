@@ -9,11 +9,12 @@ using HuntEngine.Sources;
 namespace HuntEngine.Scanning;
 
 /// <summary>
-/// Runs a hunt: sources → framing → parse/normalize → batch → match, in parallel. Framers (one per
-/// file being read, several files at once) hand blocks to a bounded queue; workers take blocks
-/// from it, each with its own parser, batch and matcher. The queue's bound is the read-ahead, so
-/// memory stays bounded whatever the archive size. With one thread there is no queue: the caller
-/// frames each block and processes it at once. Results are merged and sorted once at the end, so
+/// Runs a hunt: sources → framing → parse/normalize → batch → match, in parallel. Each thread
+/// frames files (a file by one thread, several files at once) and processes the blocks it frames
+/// with its own parser, batch and matcher; a thread with no file left takes blocks from the others
+/// through a bounded queue, so one huge file keeps every thread busy too. The queue's bound and a
+/// block per thread are all that is held, so memory stays bounded whatever the archive size. With
+/// one thread everything runs on the caller's. Results are merged and sorted once at the end, so
 /// the output does not depend on thread count or timing.
 /// <para>
 /// Error policy: bad arguments and missing paths throw <see cref="HuntConfigurationException"/>
@@ -41,6 +42,7 @@ public static class HuntScanner
         var readAhead = options.ReadAhead ?? (oneThread ? ReadAheadSettings.Off : ReadAheadSettings.Default);
         var clock = Stopwatch.StartNew();
 
+        // Blocks handed from a thread that frames to one that has run out of files to frame.
         using var queue = new BlockingCollection<RecordBlock>(boundedCapacity: threads * 2);
         // A worker that throws is a bug in the engine: stop everything and surface it, never a partial result.
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -85,64 +87,89 @@ public static class HuntScanner
             }
         }
 
-        ScanWorker[] workers;
+        // Every thread frames files (each file by one thread) and processes the blocks it frames
+        // itself, on the core that just read them, so most blocks never change thread. A thread
+        // with no file left takes blocks from the others through the queue, which they keep one
+        // block deeper than the number of such takers (so a taker seldom waits), and process
+        // themselves while it is that full. One huge file thus keeps every thread busy, and so do
+        // many files; a compressed file's thread decodes while the takers keep up, and parses
+        // when they fall behind.
+        ScanWorker[]? workers = null;
+        using var workersReady = new ManualResetEventSlim();
+        int takers = 0, framing = threads;
+        void Deliver(int t, RecordBlock block)
+        {
+            if (!workersReady.IsSet)
+            {
+                // The tables are still being built: blocks wait in the queue (the framing of a
+                // compressed file goes on meanwhile), and once it is full the framer waits.
+                if (queue.TryAdd(block)) return;
+                try
+                {
+                    workersReady.Wait(failed.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    block.Release();
+                    throw;
+                }
+            }
+            var worker = workers![t];
+            int waiting = Volatile.Read(ref takers);
+            if (waiting > 0 && queue.Count <= waiting && queue.TryAdd(block)) return;
+            // Blocks held while the tables were built go first (only while no thread takes them).
+            while (waiting == 0 && queue.TryTake(out var held)) ProcessBlock(worker, held);
+            ProcessBlock(worker, block);
+        }
+        void RunThread(int t)
+        {
+            try
+            {
+                FrameFiles(block => Deliver(t, block));
+            }
+            catch (OperationCanceledException)
+            {
+                // interrupted, or a worker failed: both are reported below
+            }
+            catch (Exception e)
+            {
+                faults.Enqueue(e);
+                failed.Cancel();
+            }
+            Interlocked.Increment(ref takers);
+            if (Interlocked.Decrement(ref framing) == 0) queue.CompleteAdding();
+            try
+            {
+                workersReady.Wait(failed.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // the workers were never made (the start failed): the queued blocks are only released
+            }
+            foreach (var block in queue.GetConsumingEnumerable())
+            {
+                if (workersReady.IsSet) ProcessBlock(workers![t], block);
+                else block.Release();
+            }
+        }
+
         TimeSpan startEnded;
-        Thread[] framerThreads = [], workerThreads = [];
+        Thread[] scanThreads = [];
         if (oneThread)
         {
             BuildTables(options);
             workers = [new ScanWorker(context, 0)];
             startEnded = clock.Elapsed;
-            try
-            {
-                // A worker's fault cancels the framing as it does with threads (the framer sees the
-                // cancellation), and is surfaced below.
-                FrameFiles(block => ProcessBlock(workers[0], block));
-            }
-            catch (OperationCanceledException)
-            {
-                // interrupted, or the worker failed: both are reported below
-            }
-            catch (Exception e)
-            {
-                faults.Enqueue(e);
-            }
+            workersReady.Set();
+            RunThread(0);
         }
         else
         {
-            // Framing is cheap next to parsing except when decompressing, so a few framers feed all workers.
-            int framers = Math.Max(1, Math.Min(inputs.Count, Math.Max(1, threads / 2)));
-            framerThreads = Enumerable.Range(0, framers).Select(_ => new Thread(() =>
-            {
-                try
-                {
-                    FrameFiles(block =>
-                    {
-                        try
-                        {
-                            queue.Add(block, failed.Token);
-                        }
-                        catch (OperationCanceledException)
-                        {
-                            block.Release(); // a mapped file is unmapped once every block over it is released
-                            throw;
-                        }
-                    });
-                }
-                catch (OperationCanceledException)
-                {
-                    // interrupted, or a worker failed: both are reported below
-                }
-                catch (Exception e)
-                {
-                    faults.Enqueue(e);
-                    failed.Cancel();
-                }
-            }) { IsBackground = true, Name = "hunt-framer" }).ToArray();
-            foreach (var t in framerThreads) t.Start();
-
-            // The framers start before the tables are built: a compressed file is decoding meanwhile
-            // (its blocks wait in the queue), which is most of start-up hidden where decoding is the limit.
+            // The threads start framing before the tables are built: a compressed file is decoding
+            // meanwhile, which is most of start-up hidden where decoding is the limit.
+            scanThreads = Enumerable.Range(0, threads)
+                .Select(t => new Thread(() => RunThread(t)) { IsBackground = true, Name = "hunt-worker" }).ToArray();
+            foreach (var t in scanThreads) t.Start();
             try
             {
                 tables!.GetAwaiter().GetResult();
@@ -152,20 +179,12 @@ public static class HuntScanner
             catch
             {
                 failed.Cancel();
-                foreach (var t in framerThreads) t.Join();
-                while (queue.TryTake(out var queued)) queued.Release();
+                foreach (var t in scanThreads) t.Join();
                 throw;
             }
-            workerThreads = workers.Select(w => new Thread(() =>
-            {
-                foreach (var block in queue.GetConsumingEnumerable()) ProcessBlock(w, block);
-            }) { IsBackground = true, Name = "hunt-worker" }).ToArray();
-            foreach (var t in workerThreads) t.Start();
+            workersReady.Set();
         }
-
-        foreach (var t in framerThreads) t.Join();
-        queue.CompleteAdding();
-        foreach (var t in workerThreads) t.Join();
+        foreach (var t in scanThreads) t.Join();
         var scanEnded = clock.Elapsed;
         foreach (var w in workers)
         {

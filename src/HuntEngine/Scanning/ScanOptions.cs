@@ -10,8 +10,8 @@ public sealed record ScanOptions
     /// <summary>Restricts detections to [From, To); records with no time are then excluded and counted.</summary>
     public TimeWindow? Window { get; init; }
     /// <summary>
-    /// Worker threads, each with its own parser, batch and matcher; framer threads (threads / 2, at
-    /// most one per file) feed them. One: the whole scan runs on the calling thread.
+    /// Threads, each framing files and processing blocks with its own parser, batch and matcher
+    /// (<see cref="HuntScanner"/>). One: the whole scan runs on the calling thread.
     /// </summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
     /// <summary>A record larger than this is reported and skipped without being loaded.</summary>
