@@ -80,11 +80,15 @@ internal sealed class CsvBlockWriter : IBufferWriter<byte>
         long want = Math.Max(_blockBytes, 2L * (partial + Math.Max(sizeHint, 1)));
         var next = ArrayPool<byte>.Shared.Rent((int)Math.Min(want, Array.MaxLength));
         _buf.AsSpan(_recordStart, partial).CopyTo(next);
-        if (_frames.Count > 0) _emit(NewBlock(_recordStart));
-        else ArrayPool<byte>.Shared.Return(_buf);
+        // Move to the new buffer before the old one goes out: if the emit throws, Finish hands out
+        // the buffer held then, which must not be the one already given away (JsonStreamFramer.Fill).
+        var full = _frames.Count > 0 ? NewBlock(_recordStart) : null;
+        var old = _buf;
         _buf = next;
         _len = partial;
         _recordStart = 0;
+        if (full is not null) _emit(full);
+        else ArrayPool<byte>.Shared.Return(old);
     }
 
     private RecordBlock NewBlock(int length)

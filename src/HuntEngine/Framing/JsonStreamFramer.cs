@@ -646,11 +646,17 @@ internal sealed class JsonStreamFramer
             int tail = _len - keepIdx;
             var next = ArrayPool<byte>.Shared.Rent(NextBufferSize(tail));
             _buf.AsSpan(keepIdx, tail).CopyTo(next);
-            if (_frames.Count > 0) HandOut(WindowBlock(ownedEnd: keepFrom));
-            else ArrayPool<byte>.Shared.Return(_buf);
+            // The framer moves to the new buffer before the old one goes out: the emit may throw
+            // (too many bad records, an interruption), and Run's finally then hands out the buffer
+            // the framer holds, which must not be the one already given away (it would go back to
+            // the pool twice, and two later files would share it).
+            var full = _frames.Count > 0 ? WindowBlock(ownedEnd: keepFrom) : null;
+            var old = _buf;
             _buf = next;
             _base += keepIdx;
             _len = tail;
+            if (full is not null) HandOut(full);
+            else ArrayPool<byte>.Shared.Return(old);
         }
         var error = StreamError;
         _len += StreamRead.Once(_stream!, _buf, _len, Math.Min(_readSize, _buf.Length - _len), CheckEnd, ref _eof, ref error);

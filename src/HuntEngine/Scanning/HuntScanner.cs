@@ -169,17 +169,22 @@ public static class HuntScanner
             // meanwhile, which is most of start-up hidden where decoding is the limit.
             scanThreads = Enumerable.Range(0, threads)
                 .Select(t => new Thread(() => RunThread(t)) { IsBackground = true, Name = "hunt-worker" }).ToArray();
-            foreach (var t in scanThreads) t.Start();
+            int started = 0;
             try
             {
+                for (; started < scanThreads.Length; started++) scanThreads[started].Start();
                 tables!.GetAwaiter().GetResult();
                 workers = Enumerable.Range(0, threads).Select(i => new ScanWorker(context, i)).ToArray();
                 startEnded = clock.Elapsed;
             }
             catch
             {
+                // The threads started stop framing, release what they hold, and end; those that
+                // could not start count as done framing, or the queue would never complete.
                 failed.Cancel();
-                foreach (var t in scanThreads) t.Join();
+                for (int k = started; k < scanThreads.Length; k++)
+                    if (Interlocked.Decrement(ref framing) == 0) queue.CompleteAdding();
+                foreach (var t in scanThreads.Take(started)) t.Join();
                 throw;
             }
             workersReady.Set();
@@ -289,6 +294,7 @@ public static class HuntScanner
             ThrowHelper.ArgumentException_Window($"from ({DateTimeOffset.FromUnixTimeMilliseconds(f):O}) must be before to ({DateTimeOffset.FromUnixTimeMilliseconds(t):O})");
         if (o.MaxRecordBytes < 1024) throw new HuntConfigurationException($"max record size {o.MaxRecordBytes}: must be at least 1024 bytes");
         if (o.MaxDepth is < 2 or > 100_000) throw new HuntConfigurationException($"max depth {o.MaxDepth}: must be between 2 and 100000");
+        if (o.MaxErrorsPerFile < 0) throw new HuntConfigurationException($"max errors per file {o.MaxErrorsPerFile}: must not be negative");
         if (o.DetectionMemoryBytes < 0) throw new HuntConfigurationException($"detection memory {o.DetectionMemoryBytes}: must not be negative");
     }
 
