@@ -54,20 +54,33 @@ public sealed class EmitThrowsTests
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
-    public void A_file_after_one_with_too_many_bad_records_is_scanned_as_it_is_alone(int threads)
+    public void A_file_after_one_with_too_many_bad_records_is_scanned_as_it_is_alone(int threads) =>
+        AssertScannedAsAlone("a-bad.ndjson", BadNdjson(), threads, runs: 20);
+
+    [Fact]
+    public void A_file_after_a_csv_with_too_many_bad_rows_is_scanned_as_it_is_alone()
+    {
+        // Rows whose AuditData cell is not JSON: each one is copied into the block and is a bad record.
+        var csv = new StringBuilder("CreationDate,UserIds,Operations,AuditData\n");
+        for (int i = 0; i < 3000; i++) csv.Append("2026-11-20,user").Append(i).Append(",MessageSent,{broken ").Append(i).Append('\n');
+        AssertScannedAsAlone("a-bad.csv", csv.ToString(), threads: 1, runs: 1);
+    }
+
+    /// <summary>A good file scanned after <paramref name="badName"/> (over the error limit) gives what it gives alone.</summary>
+    private static void AssertScannedAsAlone(string badName, string badContent, int threads, int runs)
     {
         using var alone = new TempDir();
         using var after = new TempDir();
         string good = GoodFile();
         File.WriteAllText(Path.Combine(alone.Path, "b-good.ndjson"), good);
-        File.WriteAllText(Path.Combine(after.Path, "a-bad.ndjson"), BadNdjson());
+        File.WriteAllText(Path.Combine(after.Path, badName), badContent);
         File.WriteAllText(Path.Combine(after.Path, "b-good.ndjson"), good);
 
         using var expected = HuntScanner.Run(Options(alone.Path, threads));
         var e = expected.Summary.Files.Single();
         Assert.Equal(0, e.Malformed);
         Assert.NotEmpty(expected.Detections);
-        for (int run = 0; run < 20; run++)
+        for (int run = 0; run < runs; run++)
         {
             using var r = HuntScanner.Run(Options(after.Path, threads));
             Assert.Contains("more than 5 bad records", r.Summary.Files[0].Error);
@@ -75,28 +88,6 @@ public sealed class EmitThrowsTests
             Assert.Equal((e.RecordsFramed, e.RecordsParsed, e.Malformed, e.Error), (g.RecordsFramed, g.RecordsParsed, g.Malformed, g.Error));
             Assert.Equal(Named(expected), Named(r));
         }
-    }
-
-    [Fact]
-    public void A_file_after_a_csv_with_too_many_bad_rows_is_scanned_as_it_is_alone()
-    {
-        using var alone = new TempDir();
-        using var after = new TempDir();
-        string good = GoodFile();
-        File.WriteAllText(Path.Combine(alone.Path, "b-good.ndjson"), good);
-        // Rows whose AuditData cell is not JSON: each one is copied into the block and is a bad record.
-        var csv = new StringBuilder("CreationDate,UserIds,Operations,AuditData\n");
-        for (int i = 0; i < 3000; i++) csv.Append("2026-11-20,user").Append(i).Append(",MessageSent,{broken ").Append(i).Append('\n');
-        File.WriteAllText(Path.Combine(after.Path, "a-bad.csv"), csv.ToString());
-        File.WriteAllText(Path.Combine(after.Path, "b-good.ndjson"), good);
-
-        using var expected = HuntScanner.Run(Options(alone.Path, 1));
-        var e = expected.Summary.Files.Single();
-        using var r = HuntScanner.Run(Options(after.Path, 1));
-        Assert.Contains("more than 5 bad records", r.Summary.Files[0].Error);
-        var g = r.Summary.Files[1];
-        Assert.Equal((e.RecordsFramed, e.RecordsParsed, e.Malformed, e.Error), (g.RecordsFramed, g.RecordsParsed, g.Malformed, g.Error));
-        Assert.Equal(Named(expected), Named(r));
     }
 
     [Fact]
