@@ -38,11 +38,33 @@ internal sealed class CsvBlockWriter : IBufferWriter<byte>
     /// <summary>Drops what was written since <see cref="BeginRecord"/>.</summary>
     public void DiscardRecord() => _len = _recordStart;
 
-    public void AddMalformed(long offset, FrameReason reason) =>
+    public void AddMalformed(long offset, FrameReason reason)
+    {
         _frames.Add(new Frame(FrameKind.Malformed, 0, 0, offset, reason));
+        HandOutIfFramesFill();
+    }
 
-    public void AddSkipped(long offset, long length) =>
+    public void AddSkipped(long offset, long length)
+    {
         _frames.Add(new Frame(FrameKind.Oversized, 0, 0, offset, FrameReason.RecordTooLarge) { SkippedBytes = length });
+        HandOutIfFramesFill();
+    }
+
+    /// <summary>
+    /// A row that writes no record bytes (a bad or oversized row) only adds a frame, so a run of
+    /// them would never fill the block, its frames would pile up to the end of the file, and the
+    /// error limit (checked as blocks go out) would never stop it. Past a frame per 64 bytes of
+    /// block, the block goes out as if full. Called between records (nothing written since the last one).
+    /// </summary>
+    private void HandOutIfFramesFill()
+    {
+        if (_frames.Count < Math.Max(64, _blockBytes / 64)) return;
+        var full = NewBlock(_len);
+        _buf = ArrayPool<byte>.Shared.Rent(_blockBytes); // before the emit, which may throw (see Ensure)
+        _len = 0;
+        _recordStart = 0;
+        _emit(full);
+    }
 
     public void Advance(int count) => _len += count;
 

@@ -128,9 +128,17 @@ internal sealed class CsvFramer
         }
         finally
         {
-            _json?.Dispose();
-            _out.Finish();
-            ReturnReadBuffer();
+            try
+            {
+                _json?.Dispose();
+                _out.Finish();
+            }
+            finally
+            {
+                // The last emit may throw too (the file is past the error limit, or the scan was
+                // interrupted): the read buffer, which never leaves the framer, goes back all the same.
+                ReturnReadBuffer();
+            }
         }
     }
 

@@ -414,6 +414,10 @@ internal sealed class JsonStreamFramer
             _cancel.ThrowIfCancellationRequested();
             long keep = wrapper ? p : open;
             p = SkipWhitespace(p, keep);
+            // A wrapper's member is kept from its first byte: the blanks before it belong to no record
+            // (kept from before them, a key the scan had to stream past the record limit was read
+            // after its bytes were dropped, and the blanks themselves were held without bound).
+            if (wrapper) keep = p;
             if (p >= End)
             {
                 if (StreamError is not null) return End;
@@ -460,7 +464,7 @@ internal sealed class JsonStreamFramer
                 Stopped |= r == ScanOutcome.Broken;
                 return StopFraming;
             }
-            keyOpensRecords = c == (byte)'"' && IsRecordsKey(start, end) && NextIsColon(end, keep);
+            keyOpensRecords = c == (byte)'"' && IsRecordsKey(start, end) && NextIsColon(end, wrapper ? end : keep);
             p = end;
         }
     }
@@ -551,11 +555,17 @@ internal sealed class JsonStreamFramer
         while (true)
         {
             int pos = (int)(p - _base);
-            var st = scanner.Advance(Window, ref pos, _eof);
+            // The scanner sees no further than one byte past the record limit: whether the value
+            // ends (or breaks) within the limit or is too large must not depend on how far the
+            // buffer happens to reach (a value that broke past the limit was one bad record where
+            // the buffer held the break, and stopped the file's framing where it did not).
+            long visibleEnd = Math.Min(End, keepFrom + _limits.MaxRecordBytes + 1);
+            bool final = _eof && visibleEnd == End;
+            var st = scanner.Advance(Window[..(int)(visibleEnd - _base)], ref pos, final);
             p = _base + pos;
             if (st == ScanStatus.Complete) { end = p; return ScanOutcome.Complete; }
             if (st == ScanStatus.Broken) { end = p; return ScanOutcome.Broken; }
-            if (_eof) { end = p; return ScanOutcome.EndOfStream; }
+            if (final) { end = p; return ScanOutcome.EndOfStream; }
             if (p - keepFrom > _limits.MaxRecordBytes) { end = p; return ScanOutcome.TooLarge; }
             Fill(keepFrom);
         }
@@ -577,13 +587,19 @@ internal sealed class JsonStreamFramer
         }
     }
 
+    /// <summary>
+    /// The first byte at or after <paramref name="p"/> that is not whitespace, keeping the bytes from
+    /// <paramref name="keepFrom"/>; from <paramref name="p"/> on (the blanks it passes are let go) when
+    /// <paramref name="keepFrom"/> is not before it.
+    /// </summary>
     private long SkipWhitespace(long p, long keepFrom)
     {
+        bool follow = keepFrom >= p;
         while (true)
         {
             while (p < End && IsWhitespace(At(p))) p++;
             if (p < End || _eof) return p;
-            Fill(Math.Min(keepFrom, p));
+            Fill(follow ? p : Math.Min(keepFrom, p));
         }
     }
 

@@ -37,8 +37,20 @@ internal sealed class StoreWriter(StoreOptions options, int worker) : IDisposabl
     {
         Close();
         _path = Path.Combine(options.Directory, $"part-w{worker:D3}-{_part++:D5}{options.Format.Extension}");
-        _stream = new FileStream(AtomicFile.TemporaryPathFor(_path), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        _writer = options.Format.CreateWriter(_stream, _schema);
+        string temporary = AtomicFile.TemporaryPathFor(_path);
+        var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        try
+        {
+            _writer = options.Format.CreateWriter(stream, _schema);
+        }
+        catch
+        {
+            // No part was begun: its file goes (Close only closes a part that was).
+            stream.Dispose();
+            File.Delete(temporary);
+            throw;
+        }
+        _stream = stream;
         _rows = 0;
     }
 
@@ -48,13 +60,23 @@ internal sealed class StoreWriter(StoreOptions options, int worker) : IDisposabl
         var (writer, stream) = (_writer, _stream!);
         _writer = null; // whatever happens below, this part is not closed twice
         _stream = null;
-        using (stream)
-        using (writer)
+        string temporary = AtomicFile.TemporaryPathFor(_path!);
+        try
         {
-            writer.Complete();
-            stream.Flush(flushToDisk: true);
+            using (stream)
+            using (writer)
+            {
+                writer.Complete();
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, _path!, overwrite: true);
         }
-        File.Move(AtomicFile.TemporaryPathFor(_path!), _path!, overwrite: true);
+        catch
+        {
+            // A part that could not be finished is not left behind under its temporary name.
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     public void Dispose() => Close();
