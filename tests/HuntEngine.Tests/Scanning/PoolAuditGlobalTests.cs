@@ -50,7 +50,6 @@ public sealed class PoolAuditGlobalTests(ITestOutputHelper log)
             using (var t = new PoolTracker(allThreads: true))
             {
                 r = HuntScanner.Run(Options(after.Path));
-                Thread.Sleep(50);
                 twice = t.ReturnedTwice;
                 outstanding = t.Outstanding;
             }
@@ -104,7 +103,6 @@ public sealed class PoolAuditGlobalTests(ITestOutputHelper log)
                     log.WriteLine($"interrupted={r.Summary.Interrupted} read={string.Join(",", r.Summary.Files.Select(f => f.DecompressedBytes))}");
                 }
                 catch (OperationCanceledException) { }
-                Thread.Sleep(50);
                 twice = t.ReturnedTwice;
                 outstanding = t.Outstanding;
             }
@@ -137,12 +135,12 @@ public sealed class PoolAuditGlobalTests(ITestOutputHelper log)
                     Paths = [dir.Path], Threads = 2, BlockBytes = 4096, MaxRecordBytes = 1024, MaxErrorsPerFile = 5,
                     MemoryMap = mapped, MapEveryFile = mapped, ReadAhead = new HuntEngine.Sources.ReadAheadSettings(0, 4096, 16384),
                 });
-                Thread.Sleep(50);
                 twice = t.ReturnedTwice;
                 outstanding = t.Outstanding;
             }
             log.WriteLine($"{kind} {codec} mapped={mapped} run {run}: twice: {string.Join(", ", twice)}; outstanding: {string.Join(", ", outstanding)}");
             Assert.Empty(twice);
+            Assert.Empty(outstanding);
         }
     }
 }

@@ -6,7 +6,9 @@ namespace HuntEngine.Tests.Support;
 /// Watches ArrayPool&lt;byte&gt;.Shared on the calling thread (ArrayPoolEventSource: rented, returned) while
 /// it is open: which arrays went back more times than they were rented, and which were rented and not
 /// given back. In-process listeners are called on the thread that writes the event, so only what this
-/// thread rents and returns counts (one-thread scans run wholly on it).
+/// thread rents and returns counts (one-thread scans run wholly on it); with <c>allThreads</c>, the
+/// engine's own threads (named <c>hunt-*</c>) count too, but not the test runner's, whose buffers
+/// come and go at any time.
 /// </summary>
 internal sealed class PoolTracker : EventListener
 {
@@ -18,6 +20,7 @@ internal sealed class PoolTracker : EventListener
     private bool _ready;
     private readonly bool _allThreads;
     private readonly object _gate = new();
+    private readonly int _creator = Environment.CurrentManagedThreadId;
 
     /// <param name="allThreads">Every thread's rents and returns (only when nothing else runs in the process).</param>
     public PoolTracker(bool allThreads = false)
@@ -35,7 +38,8 @@ internal sealed class PoolTracker : EventListener
 
     protected override void OnEventWritten(EventWrittenEventArgs e)
     {
-        if (!_allThreads && t_active != this || e.Payload is null || e.Payload.Count < 2) return;
+        if (e.Payload is null || e.Payload.Count < 2) return;
+        if (_allThreads ? !IsScanThread() : t_active != this) return;
         int id = (int)e.Payload[0]!;
         int size = (int)e.Payload[1]!;
         if (size < 1024) return; // the engine's buffers; not small scratch rents
@@ -60,14 +64,20 @@ internal sealed class PoolTracker : EventListener
         }
     }
 
+    private bool IsScanThread() =>
+        Environment.CurrentManagedThreadId == _creator || Thread.CurrentThread.Name?.StartsWith("hunt-", StringComparison.Ordinal) == true;
+
     /// <summary>Arrays (by id, with size) given back more often than rented while tracking.</summary>
-    public List<(int Id, int Size, int Times)> ReturnedTwice => Snapshot().Where(kv => kv.Value < 0).Select(kv => (kv.Key, _sizes[kv.Key], -kv.Value)).ToList();
+    public List<(int Id, int Size, int Times)> ReturnedTwice => Snapshot().Where(x => x.Balance < 0).Select(x => (x.Id, x.Size, -x.Balance)).ToList();
 
     /// <summary>Arrays rented while tracking and not given back.</summary>
-    public List<(int Id, int Size)> Outstanding => Snapshot().Where(kv => kv.Value > 0).Select(kv => (kv.Key, _sizes[kv.Key])).ToList();
+    public List<(int Id, int Size)> Outstanding => Snapshot().Where(x => x.Balance > 0).Select(x => (x.Id, x.Size)).ToList();
 
     // An array rented before tracking began (another thread's) and returned during it is not counted.
-    private Dictionary<int, int> Snapshot() { lock (_gate) return _balance.Where(kv => _rentedHere.Contains(kv.Key)).ToDictionary(); }
+    private List<(int Id, int Size, int Balance)> Snapshot()
+    {
+        lock (_gate) return _balance.Where(kv => _rentedHere.Contains(kv.Key)).Select(kv => (kv.Key, _sizes[kv.Key], kv.Value)).ToList();
+    }
 
     /// <summary>The largest array rented or returned while tracking.</summary>
     public int Largest { get { lock (_gate) return _sizes.Count == 0 ? 0 : _sizes.Values.Max(); } }
