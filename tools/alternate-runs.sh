@@ -14,9 +14,10 @@ for _ in range(rounds):
         began = time.perf_counter()
         # A non-zero exit is timed too (hunt exits 1 when it finds nothing).
         p = subprocess.Popen(["bash", "-c", cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, _, usage = os.wait4(p.pid, 0)
-        runs[k].append((time.perf_counter() - began, usage.ru_utime + usage.ru_stime))
+        _, status, usage = os.wait4(p.pid, 0)
+        runs[k].append((time.perf_counter() - began, usage.ru_utime + usage.ru_stime, os.waitstatus_to_exitcode(status)))
 for k, cmd in enumerate(commands):
-    walls = [w for w, _ in runs[k]]
-    print(f"wall {statistics.median(walls):.3f} s ({min(walls):.3f}-{max(walls):.3f})  cpu {statistics.median(c for _, c in runs[k]):.3f} s  n={len(walls)}  {cmd}")
+    walls = [w for w, _, _ in runs[k]]
+    codes = sorted({c for _, _, c in runs[k]})  # shown, so a run that failed fast is not taken for a fast run
+    print(f"wall {statistics.median(walls):.3f} s ({min(walls):.3f}-{max(walls):.3f})  cpu {statistics.median(c for _, c, _ in runs[k]):.3f} s  n={len(walls)}  exit {','.join(map(str, codes))}  {cmd}")
 PY

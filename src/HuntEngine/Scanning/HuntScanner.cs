@@ -29,11 +29,11 @@ public static class HuntScanner
         Validate(options);
         int threads = options.Threads;
         // --threads 1 is one thread: the caller's frames each block and processes it at once, with
-        // no framer, worker or read-ahead thread beside it, so a user who asks for one core gets one.
+        // no other thread beside it (no read-ahead either), so a user who asks for one core gets one.
         bool oneThread = threads == 1;
         // The compiled tables are built on first use, each one mostly JIT and one-off work; side by
         // side they cost about half the start-up they cost one after another in the first worker.
-        var tables = oneThread ? null : Task.Run(() => BuildTables(options));
+        var tables = oneThread ? null : Task.Run(() => BuildTables(options, sideBySide: true));
         var inputs = InputFiles.Expand(options.Paths);
         options.Progress?.Start(inputs.Select(f => f.Length).ToArray());
         var files = inputs.Select(f => new FileSummary { Path = f.Path, Error = f.Problem, ErrorOffset = f.Problem is null ? null : 0 }).ToArray();
@@ -42,7 +42,8 @@ public static class HuntScanner
         var readAhead = options.ReadAhead ?? (oneThread ? ReadAheadSettings.Off : ReadAheadSettings.Default);
         var clock = Stopwatch.StartNew();
 
-        // Blocks handed from a thread that frames to one that has run out of files to frame.
+        // Blocks handed from a thread that frames to one that has run out of files to frame (at most
+        // one more than such threads), and blocks framed before the workers exist (up to capacity).
         using var queue = new BlockingCollection<RecordBlock>(boundedCapacity: threads * 2);
         // A worker that throws is a bug in the engine: stop everything and surface it, never a partial result.
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -157,7 +158,7 @@ public static class HuntScanner
         Thread[] scanThreads = [];
         if (oneThread)
         {
-            BuildTables(options);
+            BuildTables(options, sideBySide: false);
             workers = [new ScanWorker(context, 0)];
             startEnded = clock.Elapsed;
             workersReady.Set();
@@ -270,8 +271,8 @@ public static class HuntScanner
         return new ScanResult(result, summary);
     }
 
-    /// <summary>Builds the compiled tables (side by side unless the scan has one thread).</summary>
-    private static void BuildTables(ScanOptions options)
+    /// <summary>Builds the compiled tables, side by side on the thread pool or one after another.</summary>
+    private static void BuildTables(ScanOptions options, bool sideBySide)
     {
         Action[] builds =
         [
@@ -280,10 +281,10 @@ public static class HuntScanner
             () => _ = options.Prefilter ? RecordPrefilter.Default : null,
             () => _ = InvariantLowering.NonAsciiToAscii,
         ];
-        if (options.Threads == 1)
-            foreach (var build in builds) build();
-        else
+        if (sideBySide)
             Parallel.Invoke(builds);
+        else
+            foreach (var build in builds) build();
     }
 
     private static void Validate(ScanOptions o)

@@ -30,8 +30,8 @@ public sealed class FileSummary
 
 /// <summary>
 /// The scan's wall time in three parts that add up to <see cref="ScanSummary.Elapsed"/>:
-/// <paramref name="Start"/> until the workers start (the compiled tables are built; framers already
-/// read), <paramref name="Scan"/> until the last worker is done, <paramref name="Finish"/> merging the
+/// <paramref name="Start"/> until the workers exist (the compiled tables are built; with threads,
+/// files are already being framed), <paramref name="Scan"/> until the last worker is done, <paramref name="Finish"/> merging the
 /// workers' results (bursts, sort, counts).
 /// </summary>
 public readonly record struct ScanPhases(TimeSpan Start, TimeSpan Scan, TimeSpan Finish);

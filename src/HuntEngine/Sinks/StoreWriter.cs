@@ -45,9 +45,10 @@ internal sealed class StoreWriter(StoreOptions options, int worker) : IDisposabl
         }
         catch
         {
-            // No part was begun: its file goes (Close only closes a part that was).
-            stream.Dispose();
-            File.Delete(temporary);
+            // No part was begun: its file goes (Close only closes a part that was). The error that
+            // is reported stays the writer's, whatever the clean-up meets.
+            try { stream.Dispose(); } catch (IOException) { }
+            DeleteQuietly(temporary);
             throw;
         }
         _stream = stream;
@@ -74,8 +75,20 @@ internal sealed class StoreWriter(StoreOptions options, int worker) : IDisposabl
         catch
         {
             // A part that could not be finished is not left behind under its temporary name.
-            File.Delete(temporary);
+            DeleteQuietly(temporary);
             throw;
+        }
+    }
+
+    /// <summary>Removes a temporary part; a failure here must not hide the error that made it one.</summary>
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
         }
     }
 

@@ -170,5 +170,5 @@ internal readonly record struct ReadAheadSettings(long MinFileBytes, int ReadSiz
 {
     public static ReadAheadSettings Default => new(8 << 20, 1 << 20, 8 << 20);
     /// <summary>No file is read ahead (a scan on one thread).</summary>
-    public static ReadAheadSettings Off => new(long.MaxValue, 1 << 20, 8 << 20);
+    public static ReadAheadSettings Off => Default with { MinFileBytes = long.MaxValue };
 }

@@ -9,10 +9,11 @@ namespace HuntEngine.Tests.Scanning;
 /// <summary>
 /// When the emit callback throws partway through a file (TooManyErrorsException from the scanner's
 /// emit wrapper, or OperationCanceledException from Deliver while the workers are not ready), the
-/// block it was given has already been released. But the framer has not moved to its next buffer
-/// yet, so its finally (JsonStreamFramer.Run, or CsvFramer.Run through CsvBlockWriter.Finish) wraps
-/// the same pooled array in a second block and emits it again. The array goes back to ArrayPool
-/// twice, so two later rents get the same array, and a later file's blocks are overwritten.
+/// block it was given has already been released. Before ff38ef1 the framer had not yet moved to its
+/// next buffer then, so its finally (JsonStreamFramer.Run, or CsvFramer.Run through
+/// CsvBlockWriter.Finish) wrapped the same pooled array in a second block and emitted it again: the
+/// array went back to ArrayPool twice, two later rents got the same array, and a later file's blocks
+/// were overwritten. These tests hold the fix.
 /// </summary>
 [Collection(HuntEngine.Tests.BadInput.MemorySensitiveCollection.Name)]
 public sealed class EmitThrowsTests
@@ -48,7 +49,7 @@ public sealed class EmitThrowsTests
         for (int i = 0; i < 200; i++) rented.Add(ArrayPool<byte>.Shared.Rent(4096));
         var distinct = rented.Distinct(ReferenceEqualityComparer.Instance).Cast<byte[]>().ToList();
         foreach (var a in distinct) ArrayPool<byte>.Shared.Return(a);
-        Assert.Equal(rented.Count, distinct.Count); // fails: one array is rented twice
+        Assert.Equal(rented.Count, distinct.Count); // before the fix (ff38ef1/7ce1d4b): one array is rented twice
     }
 
     [Theory]

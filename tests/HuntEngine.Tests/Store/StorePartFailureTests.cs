@@ -49,6 +49,6 @@ public sealed class StorePartFailureTests
         };
         var e = Assert.ThrowsAny<Exception>(() => HuntScanner.Run(options).Dispose());
         Assert.Contains("No space left", e.ToString());
-        Assert.Empty(Directory.GetFiles(store.Path, "*", SearchOption.AllDirectories)); // fails: .part-w000-00000.arrow.<pid>.tmp is left
+        Assert.Empty(Directory.GetFiles(store.Path, "*", SearchOption.AllDirectories)); // before the fix (ff38ef1/7ce1d4b): .part-w000-00000.arrow.<pid>.tmp is left
     }
 }
