@@ -413,12 +413,14 @@ internal sealed class JsonStreamFramer
         {
             _cancel.ThrowIfCancellationRequested();
             long keep = wrapper ? p : open;
-            p = SkipWhitespace(p, keep);
+            // Blanks inside the object count against the record limit as its other bytes do.
+            long limit = wrapper ? long.MaxValue : open + _limits.MaxRecordBytes;
+            p = SkipWhitespace(p, keep, limit);
             // A wrapper's member is kept from its first byte: the blanks before it belong to no record
             // (kept from before them, a key the scan had to stream past the record limit was read
             // after its bytes were dropped, and the blanks themselves were held without bound).
             if (wrapper) keep = p;
-            if (p >= End)
+            if (p >= End && (_eof || StreamError is not null)) // else it stopped at the limit, in blanks
             {
                 if (StreamError is not null) return End;
                 if (!wrapper) return -1;
@@ -464,7 +466,7 @@ internal sealed class JsonStreamFramer
                 Stopped |= r == ScanOutcome.Broken;
                 return StopFraming;
             }
-            keyOpensRecords = c == (byte)'"' && IsRecordsKey(start, end) && NextIsColon(end, wrapper ? end : keep);
+            keyOpensRecords = c == (byte)'"' && IsRecordsKey(start, end) && NextIsColon(end, wrapper ? end : keep, limit);
             p = end;
         }
     }
@@ -515,9 +517,9 @@ internal sealed class JsonStreamFramer
         }
     }
 
-    private bool NextIsColon(long p, long keep)
+    private bool NextIsColon(long p, long keep, long stopAfter)
     {
-        p = SkipWhitespace(p, keep);
+        p = SkipWhitespace(p, keep, stopAfter);
         return p < End && At(p) == (byte)':';
     }
 
@@ -592,13 +594,15 @@ internal sealed class JsonStreamFramer
     /// <paramref name="keepFrom"/>; from <paramref name="p"/> on (the blanks it passes are let go) when
     /// <paramref name="keepFrom"/> is not before it.
     /// </summary>
-    private long SkipWhitespace(long p, long keepFrom)
+    private long SkipWhitespace(long p, long keepFrom, long stopAfter = long.MaxValue)
     {
         bool follow = keepFrom >= p;
         while (true)
         {
             while (p < End && IsWhitespace(At(p))) p++;
-            if (p < End || _eof) return p;
+            // Past stopAfter (a record's limit) the blanks are not held any further: the caller
+            // finds the record too large and streams past the rest.
+            if (p < End || _eof || p > stopAfter) return p;
             Fill(follow ? p : Math.Min(keepFrom, p));
         }
     }

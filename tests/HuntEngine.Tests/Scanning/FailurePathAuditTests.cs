@@ -161,7 +161,8 @@ public sealed class FailurePathAuditTests
     public void A_long_run_of_blanks_outside_records_is_not_held(string where)
     {
         string blanks = new string(' ', 20_000_000);
-        string rec = "{\"Operation\":\"FileAccessed\"}";
+        // Pretty-printed, so the file is read as a stream of values, not as lines.
+        string rec = "{\n  \"Operation\": \"FileAccessed\"\n}";
         using var dir = new TempDir();
         File.WriteAllText(Path.Combine(dir.Path, "w.json"), where switch
         {
@@ -178,5 +179,40 @@ public sealed class FailurePathAuditTests
         }
         using (r) Assert.Equal((2L, 0L, (string?)null), (r.Summary.Files[0].RecordsFramed, r.Summary.Files[0].Malformed, r.Summary.Files[0].Error));
         Assert.True(largest <= 4096, $"a buffer of {largest} bytes"); // before the fix (ff38ef1/7ce1d4b): 33554432
+    }
+
+    /// <summary>
+    /// Blanks inside a top-level object count against the record limit as its other bytes do: an
+    /// object that is mostly blanks is oversized, skipped by streaming, and never held whole
+    /// (before: `{"a"` and 200 MB of spaces held a 492 MiB buffer with a 1 KiB limit). The records
+    /// around it are read as before, mapped or read.
+    /// </summary>
+    [Theory]
+    [InlineData("{\"a\"", ":1}")]
+    [InlineData("{", "\"a\":1}")]
+    [InlineData("{\"a\":", "1}")]
+    public void Blanks_inside_an_object_count_against_the_record_limit(string before, string after)
+    {
+        // Pretty-printed, so the file is read as a stream of values, not as lines.
+        string rec = "{\n  \"Operation\": \"FileAccessed\"\n}";
+        using var dir = new TempDir();
+        File.WriteAllText(Path.Combine(dir.Path, "w.json"), rec + "\n" + before + new string(' ', 20_000_000) + after + "\n" + rec + "\n");
+        foreach (bool mapped in new[] { false, true })
+        {
+            int largest;
+            ScanResult r;
+            using (var pool = new PoolTracker())
+            {
+                r = HuntScanner.Run(Options(dir.Path, mapped) with { MaxErrorsPerFile = 100 });
+                largest = pool.Largest;
+            }
+            using (r)
+            {
+                var f = r.Summary.Files[0];
+                Assert.Equal((3L, 1L, 0L, (string?)null), (f.RecordsFramed, f.Oversized, f.Malformed, f.Error));
+                Assert.Equal(rec.Length + 1, Assert.Single(f.MalformedSamples).Offset);
+            }
+            if (!mapped) Assert.True(largest <= 4096, $"a buffer of {largest} bytes");
+        }
     }
 }
