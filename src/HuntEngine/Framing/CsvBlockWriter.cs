@@ -59,11 +59,7 @@ internal sealed class CsvBlockWriter : IBufferWriter<byte>
     private void HandOutIfFramesFill()
     {
         if (_frames.Count < Math.Max(64, _blockBytes / 64)) return;
-        var full = NewBlock(_len);
-        _buf = ArrayPool<byte>.Shared.Rent(_blockBytes); // before the emit, which may throw (see Ensure)
-        _len = 0;
-        _recordStart = 0;
-        _emit(full);
+        MoveTo(ArrayPool<byte>.Shared.Rent(_blockBytes), kept: 0);
     }
 
     public void Advance(int count) => _len += count;
@@ -102,12 +98,21 @@ internal sealed class CsvBlockWriter : IBufferWriter<byte>
         long want = Math.Max(_blockBytes, 2L * (partial + Math.Max(sizeHint, 1)));
         var next = ArrayPool<byte>.Shared.Rent((int)Math.Min(want, Array.MaxLength));
         _buf.AsSpan(_recordStart, partial).CopyTo(next);
-        // Move to the new buffer before the old one goes out: if the emit throws, Finish hands out
-        // the buffer held then, which must not be the one already given away (JsonStreamFramer.Fill).
+        MoveTo(next, partial);
+    }
+
+    /// <summary>
+    /// Goes on in <paramref name="next"/> (holding the <paramref name="kept"/> bytes of the record
+    /// being written) and hands out the frames so far with the old buffer, or returns it to the pool
+    /// when there are none. The move comes first: if the emit throws, Finish hands out the buffer
+    /// held then, which must not be the one already given away (JsonStreamFramer.Fill).
+    /// </summary>
+    private void MoveTo(byte[] next, int kept)
+    {
         var full = _frames.Count > 0 ? NewBlock(_recordStart) : null;
         var old = _buf;
         _buf = next;
-        _len = partial;
+        _len = kept;
         _recordStart = 0;
         if (full is not null) _emit(full);
         else ArrayPool<byte>.Shared.Return(old);

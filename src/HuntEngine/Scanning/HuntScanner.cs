@@ -79,13 +79,18 @@ public static class HuntScanner
             }
             catch (Exception e)
             {
-                faults.Enqueue(e);
-                failed.Cancel();
+                Fail(e);
             }
             finally
             {
                 block.Release();
             }
+        }
+        // A fault stops every thread (they see `failed`) and is surfaced once they are done.
+        void Fail(Exception e)
+        {
+            faults.Enqueue(e);
+            failed.Cancel();
         }
 
         // Every thread frames files (each file by one thread) and processes the blocks it frames
@@ -134,8 +139,7 @@ public static class HuntScanner
             }
             catch (Exception e)
             {
-                faults.Enqueue(e);
-                failed.Cancel();
+                Fail(e);
             }
             Interlocked.Increment(ref takers);
             if (Interlocked.Decrement(ref framing) == 0) queue.CompleteAdding();

@@ -60,7 +60,7 @@ public sealed class OneThreadScanTests
     }
 
     [Fact]
-    public void An_interrupted_one_thread_scan_stops_within_a_block()
+    public void An_interrupted_one_thread_scan_stops_early_and_says_so()
     {
         using var dir = new TempDir();
         string lines = string.Join("\n", CorpusGenerator.Records(new GeneratorOptions(4, 2_000_000)).Select(r => Encoding.UTF8.GetString(r.Json))) + "\n";
