@@ -10,12 +10,6 @@ namespace HuntEngine.Tests.Scanning;
 [Collection(HuntEngine.Tests.BadInput.MemorySensitiveCollection.Name)]
 public sealed class PoolAuditGlobalTests(ITestOutputHelper log)
 {
-    private static string GoodFile(int seed = 5, int bytes = 200_000) => string.Join("\n",
-        CorpusGenerator.Records(new GeneratorOptions(seed, bytes, PlantRate: 0.05, Adversarial: false))
-            .Select(r => Encoding.UTF8.GetString(r.Json))) + "\n";
-
-    private static List<Detection> Named(ScanResult r) => r.Detections.Select(d => d with { SourceFile = Path.GetFileName(d.SourceFile) }).ToList();
-
     public static IEnumerable<object[]> Damage() =>
         from codec in new[] { "Gzip", "Lz4", "Zstd" }
         from how in new[] { "cut", "flip" }
@@ -27,43 +21,14 @@ public sealed class PoolAuditGlobalTests(ITestOutputHelper log)
     [MemberData(nameof(Damage))]
     public void Damaged(string codec, string how, int threads, bool readAhead)
     {
-        using var alone = new TempDir();
-        using var after = new TempDir();
-        string good = GoodFile();
-        File.WriteAllText(Path.Combine(alone.Path, "b-good.ndjson"), good);
-        var z = PoolAuditTests.Encode(Encoding.UTF8.GetBytes(GoodFile(7, 400_000)), codec);
+        var z = PoolAuditTests.Encode(Encoding.UTF8.GetBytes(GoodAfterBad.GoodFile(7, 400_000)), codec);
         if (how == "cut") z = z[..(z.Length / 2)];
         else for (int i = z.Length / 2; i < z.Length / 2 + 64; i++) z[i] ^= 0x5A;
-        File.WriteAllBytes(Path.Combine(after.Path, "a-bad.bin"), z);
-        File.WriteAllText(Path.Combine(after.Path, "b-good.ndjson"), good);
-        ScanOptions Options(string p) => new()
+        GoodAfterBad.Check("a-bad.bin", z, p => new ScanOptions
         {
             Paths = [p], Threads = threads, BlockBytes = 4096, MemoryMap = false,
             ReadAhead = readAhead ? new HuntEngine.Sources.ReadAheadSettings(0, 4096, 16384) : null,
-        };
-        using var expected = HuntScanner.Run(Options(alone.Path));
-        for (int run = 0; run < 5; run++)
-        {
-            ScanResult r;
-            List<(int, int, int)> twice;
-            List<(int, int)> outstanding;
-            using (var t = new PoolTracker(allThreads: true))
-            {
-                r = HuntScanner.Run(Options(after.Path));
-                twice = t.ReturnedTwice;
-                outstanding = t.Outstanding;
-            }
-            using (r)
-            {
-                log.WriteLine($"{codec} {how} t={threads} ra={readAhead}: error={r.Summary.Files[0].Error}; twice: {string.Join(", ", twice)}; outstanding: {string.Join(", ", outstanding)}");
-                var e = expected.Summary.Files.Single();
-                var g = r.Summary.Files[1];
-                Assert.Equal((e.RecordsFramed, e.RecordsParsed, e.Malformed, e.Error), (g.RecordsFramed, g.RecordsParsed, g.Malformed, g.Error));
-                Assert.Equal(Named(expected), Named(r).Where(d => d.SourceFile == "b-good.ndjson").ToList());
-                Assert.Empty(twice);
-                Assert.Empty(outstanding);
-            }
-        }
+        }, allThreads: true, runs: 5, checkBad: bad => log.WriteLine($"{codec} {how} t={threads} ra={readAhead}: error={bad.Error}"), badMayDetect: true);
     }
 
     public static IEnumerable<object[]> Cancels() =>
@@ -77,7 +42,7 @@ public sealed class PoolAuditGlobalTests(ITestOutputHelper log)
     public void Cancelled(string kind, int threads, bool mapped)
     {
         using var dir = new TempDir();
-        string good = GoodFile(9, 2_000_000);
+        string good = GoodAfterBad.GoodFile(9, 2_000_000);
         for (int f = 0; f < 4; f++)
         {
             string text = kind switch
@@ -122,7 +87,7 @@ public sealed class PoolAuditGlobalTests(ITestOutputHelper log)
         for (int f = 0; f < 3; f++)
         {
             File.WriteAllBytes(Path.Combine(dir.Path, $"a{f}-bad.bin"), PoolAuditTests.Encode(PoolAuditTests.Bad(kind), codec));
-            File.WriteAllText(Path.Combine(dir.Path, $"b{f}-good.ndjson"), GoodFile(f));
+            File.WriteAllText(Path.Combine(dir.Path, $"b{f}-good.ndjson"), GoodAfterBad.GoodFile(f));
         }
         for (int run = 0; run < 5; run++)
         {
