@@ -11,7 +11,7 @@ namespace HuntEngine.Scanning;
 /// batch and matcher, and keeps its results and counts privately so the hot path takes no locks;
 /// <see cref="HuntScanner"/> merges them when all blocks are done.
 /// </summary>
-internal sealed class ScanWorker
+internal sealed class ScanWorker : IDisposable
 {
     private readonly RecordParser _parser;
     private readonly RecordNormalizer _normalizer;
@@ -102,6 +102,13 @@ internal sealed class ScanWorker
         int before = Detections.Count;
         if (_batch.Count > 0) _matcher?.Match(_batch, file.Path, Detections, AggregateEvents, ref Counters);
         _context.Options.Progress?.BlockProcessed(_counts.Framed, Detections.Count - before);
+    }
+
+    /// <summary>Drops the worker's temporary files (its detections past the budget, the burst events) when its results are not taken.</summary>
+    public void Dispose()
+    {
+        Detections.Dispose();
+        AggregateEvents.Dispose();
     }
 
     /// <summary>Closes what the worker writes (store parts) and reads, once every block is done.</summary>
