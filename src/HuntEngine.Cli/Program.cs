@@ -24,7 +24,8 @@ namespace HuntEngine.Cli
                                             goes to stderr, and no file is written unless -o is given
               --summary-json FILE           also write the summary as JSON
               --from T, --to T              only records in [from, to) (ISO 8601; no zone = UTC)
-              --last DURATION               only the last DURATION before --now (7d, 24h, 90m)
+              --last DURATION               only the last DURATION before --now (7d, 24h, 90m):
+                                            the same as --from NOW-DURATION --to NOW
               --now T                       the "now" of --last (default: the current time)
               --threads N                   worker threads (default: all cores); 1: the whole scan on one thread
               --max-record-bytes N          larger records are reported and skipped (default 64 MiB)

@@ -58,8 +58,8 @@ internal sealed record ScanArguments
         if (Last is { } last)
         {
             long now = NowMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            // LAST 7 DAYS: [now - 7d, now], written half-open.
-            return new TimeWindow(now - (long)last.TotalMilliseconds, now + 1);
+            // The same half-open window as --from now-D --to now (spec §3 gives one window rule).
+            return new TimeWindow(now - (long)last.TotalMilliseconds, now);
         }
         return FromMs is null && ToMs is null ? null : new TimeWindow(FromMs, ToMs);
     }

@@ -199,6 +199,22 @@ public sealed class CliTests
         Assert.Equal(1, doc.RootElement.GetProperty("records").GetProperty("without_time_in_window").GetInt64());
     }
 
+    [Theory]
+    [InlineData("2026-11-20T10:15:30Z", false)]      // exactly --now: out, as with --to now
+    [InlineData("2026-11-20T10:15:29.999Z", true)]   // the last millisecond before it
+    [InlineData("2026-11-20T09:15:30Z", true)]       // exactly --now - 1h: in, as with --from
+    [InlineData("2026-11-20T09:15:29.999Z", false)]
+    public void Last_is_the_half_open_window_before_now(string time, bool inside)
+    {
+        using var dir = new TempDir();
+        var input = Path.Combine(dir.Path, "in.json");
+        File.WriteAllText(input, Detection.Replace("2026-11-20T10:15:30Z", time) + "\n");
+        var last = Run("scan", input, "-o", Path.Combine(dir.Path, "a.arrow"), "--last", "1h", "--now", "2026-11-20T10:15:30Z").Code;
+        var fromTo = Run("scan", input, "-o", Path.Combine(dir.Path, "b.arrow"), "--from", "2026-11-20T09:15:30Z", "--to", "2026-11-20T10:15:30Z").Code;
+        Assert.Equal(inside ? ExitCode.Detections : ExitCode.NoDetections, last);
+        Assert.Equal(fromTo, last);
+    }
+
     [Fact]
     public void Window_arguments_parse_iso_dates()
     {
