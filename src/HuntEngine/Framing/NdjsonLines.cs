@@ -2,8 +2,9 @@ namespace HuntEngine.Framing;
 
 /// <summary>
 /// Splits a run of NDJSON lines into records (spec §1): <c>\n</c> or <c>\r\n</c> ends a line,
-/// blank and whitespace-only lines are skipped, the record is the line without its surrounding
-/// JSON whitespace. Raw control bytes are illegal inside JSON strings, so any <c>\n</c> ends a line
+/// blank and whitespace-only lines are skipped (whitespace as Unicode defines it: a line of form
+/// feeds or no-break spaces is blank too, as most languages' trim sees it), the record is the line
+/// without its surrounding JSON whitespace. Raw control bytes are illegal inside JSON strings, so any <c>\n</c> ends a line
 /// (simdjson's observation): no quote tracking is needed.
 /// </summary>
 internal static class NdjsonLines
@@ -20,7 +21,8 @@ internal static class NdjsonLines
             int s = lineStart, e = lineEnd;
             while (s < e && IsWhitespace(chunk[s])) s++;
             while (e > s && IsWhitespace(chunk[e - 1])) e--;
-            if (e > s)
+            // A record starts with '{'; anything else is rare, and blank if it is all Unicode whitespace.
+            if (e > s && (chunk[s] == (byte)'{' || !IsBlank(chunk[s..e])))
             {
                 start = s;
                 length = e - s;
@@ -33,6 +35,18 @@ internal static class NdjsonLines
 
     /// <summary>What surrounds a record on its line and is not part of it; the framer measures an oversized line by the same bytes.</summary>
     public static ReadOnlySpan<byte> Whitespace => " \t\r\n"u8;
+
+    /// <summary>Every character is Unicode White_Space (U+000B, U+000C, U+0085, U+00A0, U+2028, U+3000...); false for invalid UTF-8.</summary>
+    internal static bool IsBlank(ReadOnlySpan<byte> line)
+    {
+        while (!line.IsEmpty)
+        {
+            if (System.Text.Rune.DecodeFromUtf8(line, out var rune, out int used) != System.Buffers.OperationStatus.Done || !System.Text.Rune.IsWhiteSpace(rune))
+                return false;
+            line = line[used..];
+        }
+        return true;
+    }
 
     private static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
 }

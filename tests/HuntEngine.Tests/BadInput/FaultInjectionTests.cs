@@ -356,7 +356,7 @@ public sealed class FaultInjectionTests
     [InlineData("\"x\"")]
     [InlineData("null")]
     [InlineData("[]")]
-    [InlineData("\f")]
+    [InlineData("\f{}")] // a form feed is not JSON whitespace (a line of only one is blank: ContainerTests)
     [InlineData("{{{{{{{{{{{{{{{{{{{{")]
     [InlineData("{\"a\":\"\u00ff\"}")] // placeholder replaced by an invalid UTF-8 byte below
     [InlineData("DEEP")] // valid JSON nested past --max-depth (10000): replaced below

@@ -134,6 +134,30 @@ public sealed class ContainerTests
         Assert.True(r.Summary.HadBadInput);
     }
 
+    [Theory]
+    [InlineData("\f")]                  // form feed
+    [InlineData("\v \t")]               // vertical tab among JSON blanks
+    [InlineData("\u00A0")]              // no-break space (C2 A0)
+    [InlineData("\u3000\u2028\u0085")]  // ideographic space, line separator, next line
+    [InlineData(" \u2003 \r")]          // em space between blanks, CRLF line
+    public void Lines_of_unicode_whitespace_are_blank(string blank)
+    {
+        // Spec §1: "blank or whitespace-only lines ignored"; whitespace as Unicode (and most trims) has it.
+        string text = Records[0] + "\n" + blank + "\n" + Records[2] + "\n" + blank;
+        foreach (bool prefilter in new[] { true, false })
+        {
+            var r = EngineProbe.ScanText(text, o => o with { Prefilter = prefilter });
+            Assert.Equal((2L, 0L), (r.Summary.RecordsFramed, r.Summary.Malformed));
+            Assert.Equal(2, r.Detections.Count);
+        }
+        // Not blank: a letter after the whitespace, or a byte that is not UTF-8.
+        var letter = EngineProbe.ScanText(Records[0] + "\n" + blank + "x\n" + Records[2] + "\n");
+        Assert.Equal((3L, 1L), (letter.Summary.RecordsFramed, letter.Summary.Malformed));
+        var bytes = Encoding.UTF8.GetBytes(Records[0] + "\n\u00A0\n").Concat(new byte[] { 0xC2, (byte)'\n' }).ToArray();
+        var invalid = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["x.json"] = bytes });
+        Assert.Equal((2L, 1L), (invalid.Summary.RecordsFramed, invalid.Summary.Malformed));
+    }
+
     [Fact]
     public void Damaged_first_line_of_ndjson_does_not_lose_the_following_lines()
     {

@@ -563,7 +563,21 @@ public static class ReferenceHunter
         return true;
     }
 
-    /// <summary>NDJSON: each non-blank line (split on '\n', JSON whitespace trimmed) is one record.</summary>
+    private static bool IsUnicodeWhitespace(byte[] line)
+    {
+        string text;
+        try
+        {
+            text = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(line);
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        return text.All(char.IsWhiteSpace);
+    }
+
+    /// <summary>NDJSON: each non-blank line (split on '\n', JSON whitespace trimmed) is one record; a line of Unicode whitespace only is blank.</summary>
     private static void ReadNdjson(byte[] data, int afterBom, List<Candidate> candidates)
     {
         int lineStart = afterBom;
@@ -582,7 +596,7 @@ public static class ReferenceHunter
             {
                 b--;
             }
-            if (a < b)
+            if (a < b && !IsUnicodeWhitespace(data[a..b]))
             {
                 candidates.Add(new Candidate(a, data[a..b], CsvTimestamps: false));
             }
