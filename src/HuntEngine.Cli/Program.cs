@@ -32,8 +32,9 @@ namespace HuntEngine.Cli
               --max-depth N                 deepest JSON nesting of a record (default 10000)
               --rejects FILE                write every rejected record (file, offset, reason, bytes) as NDJSON
               --max-decompressed-bytes N    bomb guard: most bytes one compressed file may give (default 256 GiB)
-              --max-ratio N                 bomb guard: most decompressed bytes per compressed byte (default 1000)
-              --max-errors-per-file N       stop reading a file after N bad records (default 100000)
+              --max-ratio N                 bomb guard: most decompressed bytes per compressed byte, past 64 MiB
+                                            (default: no limit)
+              --max-errors-per-file N       stop reading a file after N bad records (default: no limit)
               --detection-memory N          bytes of detections held in memory; the rest wait in TMPDIR
                                             until the output is written (default 128 MiB)
               --validate                    parse every record (no prefilter): complete kind and malformed counts

@@ -45,7 +45,7 @@ public sealed record ScanOptions
     /// <summary>Bomb guard: most decompressed bytes per compressed byte (checked past 64 MiB).</summary>
     public double MaxRatio { get; init; } = Sources.DecompressionLimits.Default.MaxRatio;
     /// <summary>After this many bad records in one file, the rest of that file is not read (it is reported).</summary>
-    public long MaxErrorsPerFile { get; init; } = 100_000;
+    public long MaxErrorsPerFile { get; init; } = long.MaxValue; // no limit: spec §5, the scan goes on with the next record
     /// <summary>Where to write every rejected record (null: nowhere; the summary still has the first ones).</summary>
     public Sinks.RejectsFile? Rejects { get; init; }
     /// <summary>Store part formats an input may be in (Arrow IPC built in; the CLI adds Parquet).</summary>

@@ -7,8 +7,12 @@ namespace HuntEngine.Sources;
 /// <summary>Per-file limits on decompression (the bomb guard).</summary>
 public readonly record struct DecompressionLimits(long MaxDecompressedBytes, double MaxRatio)
 {
-    /// <summary>256 GiB per file; 1000:1 once past 64 MiB (real audit logs compress 5-50:1).</summary>
-    public static DecompressionLimits Default => new(256L << 30, 1000);
+    /// <summary>
+    /// 256 GiB per file, and no ratio limit: a scan streams, so a bomb costs time, not memory, and
+    /// logs of one repeated event compress past any ratio a guard would pick (zstd, 700,000 identical
+    /// UAL lines: 10,000:1), which the spec says must be read (--max-ratio sets one).
+    /// </summary>
+    public static DecompressionLimits Default => new(256L << 30, double.PositiveInfinity);
 }
 
 /// <summary>

@@ -355,4 +355,46 @@ public sealed class LimitTests
         Assert.Equal((4L, 2L, 2L), (g.RecordsFramed, g.RecordsParsed, g.Malformed));
         Assert.Equal(2, r.Detections.Count(d => d.SourceFile.EndsWith("b-few-bad.json", StringComparison.Ordinal)));
     }
+
+    /// <summary>
+    /// Spec §5: bad records never stop the scan. By default there is no limit per file: the
+    /// detection after 150,000 bad lines (the old default limit was 100,000) is found.
+    /// </summary>
+    [Fact]
+    public void By_default_every_bad_record_is_counted_and_the_file_is_read_to_its_end()
+    {
+        var bad = new StringBuilder(Teams + "\n");
+        for (int i = 0; i < 150_000; i++) bad.Append("{\"bad\"\n");
+        bad.Append(OAuth + "\n");
+        var r = BadInputScan.Files(new Dictionary<string, byte[]> { ["bad.json"] = U(bad.ToString()) });
+        var f = r.Summary.Files[0];
+        Assert.Null(f.Error);
+        Assert.Equal((150_002L, 150_000L), (f.RecordsFramed, f.Malformed));
+        Assert.Equal(["Teams_ITImpersonation", "SuspiciousOAuthGrant"], r.Detections.Select(d => d.DetectionType));
+    }
+
+    /// <summary>
+    /// A log of one event repeated compresses past any ratio a bomb guard would pick; by default it
+    /// is read whole (and streamed: memory stays bounded). <c>--max-ratio</c> still stops it.
+    /// </summary>
+    [Fact]
+    public void By_default_a_highly_compressible_log_is_read_whole()
+    {
+        const string Clean = """{"CreationTime":"2026-11-20T10:15:30","Operation":"FileAccessed","RecordType":6,"UserId":"alice@corp.com","Workload":"SharePoint"}""";
+        var plain = new StringBuilder(80 * MiB);
+        while (plain.Length < 72 * MiB) plain.Append(Clean).Append('\n');
+        plain.Append(Teams).Append('\n');
+        var zst = Codecs.Compress(U(plain.ToString()), Codec.Zstd);
+        Assert.True(plain.Length / zst.Length > 1000, $"ratio {plain.Length / zst.Length}:1");
+        var files = new Dictionary<string, byte[]> { ["repeated.json.zst"] = zst };
+        var (r, allocated) = Measured(() => BadInputScan.Files(files));
+        var f = r.Summary.Files[0];
+        Assert.Null(f.Error);
+        Assert.Equal(plain.Length, f.DecompressedBytes);
+        Assert.Equal("Teams_ITImpersonation", Assert.Single(r.Detections).DetectionType);
+        Assert.True(allocated < BoundedBytes, $"{allocated / MiB} MiB allocated");
+
+        var guarded = BadInputScan.Files(files, o => o with { MaxRatio = 1000 }).Summary.Files[0];
+        Assert.Contains("decompression bomb guard", guarded.Error);
+    }
 }
