@@ -4,7 +4,7 @@
 # csv, and the summary (less its timings and memory), on data/sample, on its gzip/LZ4/zstd files
 # cut short or followed by garbage (the damage checks: the gzip one reads .NET's zlib state by
 # reflection, which trimming would remove unnoticed), and on any INPUT given. Then times both.
-# Needs clang and zlib1g-dev (Native AOT links with them), GNU time and python3.
+# Needs clang and zlib1g-dev (Native AOT links with them) and python3.
 #   tools/aot-check.sh [INPUT...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,12 +17,13 @@ dotnet publish src/HuntEngine.Cli -c Release -r "$rid" --self-contained -o "$wor
 dotnet publish src/HuntEngine.Cli -c Release -r "$rid" -p:PublishAot=true -p:TrimmerSingleWarn=false -p:TreatWarningsAsErrors=false -o "$work/aot" >"$work/aot.log" 2>&1 || { cat "$work/aot.log"; exit 2; }
 if grep -E "warning (IL|AOT)[0-9]+" "$work/aot.log" | grep -v "Parquet" | sort -u | grep .; then echo "aot-check: the AOT publish warned outside Parquet.Net (above)"; exit 1; fi
 
-# Damaged copies of the sample's compressed files.
+# Damaged copies of the sample's compressed files (and gzip ones with zero padding, which is not damage).
 mkdir -p "$work/damaged"
 for f in $(find data/sample -name '*.gz' -o -name '*.lz4' -o -name '*.zst' | sort); do
   b=$(basename "$f")
   head -c $(( $(stat -c %s "$f") / 2 )) "$f" > "$work/damaged/cut-$b"
   { cat "$f"; printf 'not a member\n'; } > "$work/damaged/trailing-$b"
+  if [[ $f == *.gz ]]; then head -c 4096 /dev/zero | cat "$f" - > "$work/damaged/zero-padded-$b"; fi
 done
 
 strip_summary() { python3 -c '

@@ -41,6 +41,12 @@ internal sealed class SourceStream : IDisposable
     public long CompressedBytesRead => _readAhead?.Position ?? _file.Position;
 
     /// <summary>
+    /// The gzip stream ended and nothing but zero bytes follows it: padding to a tape or disk block,
+    /// which gzip ("trailing zero bytes ignored") and Python's gzip module skip; so does hunt.
+    /// </summary>
+    public bool EndsInZeroPadding { get; private set; }
+
+    /// <summary>
     /// The file mapped into memory, when it is plain (not compressed), mapping is
     /// <paramref name="allowed"/> and the file may be mapped (<see cref="MappedFile.MayMap"/>; every
     /// file that is not empty with <paramref name="everyFile"/>). Null when it is read instead, and
@@ -151,11 +157,37 @@ internal sealed class SourceStream : IDisposable
             }
             switch (GzipEndCheck.UnusedInputAfterEnd(gz))
             {
+                case > 0 and var n when OnlyZerosFrom(CompressedBytesRead - n):
+                    EndsInZeroPadding = true;
+                    break;
                 case > 0 and var n: return $"data after the end of the last gzip member ({n} bytes that are not a gzip member)";
                 case null: return Unverified;
             }
         }
         return null;
+    }
+
+    /// <summary>Whether every byte of the file from <paramref name="offset"/> to its end is zero (read by position: the stream is not moved).</summary>
+    private bool OnlyZerosFrom(long offset)
+    {
+        var handle = _file.SafeFileHandle;
+        long length = RandomAccess.GetLength(handle);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            while (offset < length)
+            {
+                int n = RandomAccess.Read(handle, buffer.AsSpan(0, (int)Math.Min(buffer.Length, length - offset)), offset);
+                if (n <= 0) return false; // the file shrank: not padding
+                if (buffer.AsSpan(0, n).ContainsAnyExcept((byte)0)) return false;
+                offset += n;
+            }
+            return true;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>

@@ -95,6 +95,39 @@ public sealed class DamagedStreamTests
         CheckDamaged(Codec.Gzip, Damage.TrailingGarbage, Layout.Array);
     }
 
+    /// <summary>
+    /// Zero bytes after a gzip stream (padding to a tape or disk block) are skipped, as gzip and
+    /// Python's gzip module skip them: the file is whole. Any other byte among them is garbage.
+    /// </summary>
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(512, false)]
+    [InlineData(300_000, false)]  // more than the decoder reads at once, and than the read-ahead holds
+    [InlineData(300_000, true)]
+    public void Zero_padding_after_a_gzip_stream_is_not_damage(int zeros, bool readAhead)
+    {
+        var text = Corpora.Value[Layout.Ndjson].Text;
+        var gz = Codecs.Compress(text, Codec.Gzip, members: 2);
+        var padded = gz.Concat(new byte[zeros]).ToArray();
+        var settings = readAhead
+            ? new HuntEngine.Sources.ReadAheadSettings(MinFileBytes: 0, ReadSize: 4096, AheadBytes: 64 << 10)
+            : HuntEngine.Sources.ReadAheadSettings.Off;
+        var whole = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["a.json.gz"] = gz }, o => o with { ReadAhead = settings });
+        var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["a.json.gz"] = padded }, o => o with { ReadAhead = settings });
+        var f = r.Summary.Files[0];
+        Assert.Null(f.Error);
+        Assert.Equal((long)padded.Length, f.CompressedBytes);
+        Assert.Equal((long)text.Length, f.DecompressedBytes);
+        Assert.Equal(whole.Summary.Files[0].RecordsFramed, f.RecordsFramed);
+        Assert.Equal(whole.Detections.Select(d => d.SourceOffset), r.Detections.Select(d => d.SourceOffset));
+        Assert.False(r.Summary.HadBadInput);
+
+        // One byte that is not zero, anywhere in the padding, makes it trailing garbage.
+        padded[^(zeros / 2 + 1)] = (byte)'x';
+        var garbage = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["a.json.gz"] = padded }, o => o with { ReadAhead = settings });
+        Assert.Contains("data after the end", garbage.Summary.Files[0].Error);
+    }
+
     [Fact]
     public void A_gzip_trailer_that_does_not_match_is_named_as_such_not_as_an_unsupported_method()
     {
