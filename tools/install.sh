@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs `hunt` for real work: publishes it once into DIR (default ~/.local/hunt) and checks that
+# the result hunts data/sample. The build is the fastest this machine can run:
+#   - Native AOT (one native executable, no runtime start, no JIT: about 75 ms less per run, which
+#     is what the thread-scaling and compressed-throughput figures of README "Performance" need)
+#     where clang can link it against zlib and, on x64, the CPU has AVX2 (it is compiled for x86-64-v3);
+#   - otherwise composite ReadyToRun (the runtime and hunt precompiled into one image, self-contained).
+# Both give byte-identical results (tools/aot-check.sh, which CI runs). HUNT_BUILD=r2r or
+# HUNT_BUILD=aot forces one (aot fails if the machine cannot build it).
+#   tools/install.sh [DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${1:-$HOME/.local/hunt}
+rid=$(dotnet --info | awk '/RID:/ {print $2; exit}')
+
+# Why Native AOT cannot be built or run here, or nothing when it can.
+aot_obstacle() {
+  command -v clang > /dev/null || { echo "no clang on PATH (Debian: apt-get install clang)"; return; }
+  # The AOT link takes zlib from the system (System.IO.Compression's native part).
+  echo 'int main(void){return 0;}' | clang -x c - -lz -o /dev/null 2> /dev/null \
+    || { echo "clang cannot link zlib (Debian: apt-get install zlib1g-dev)"; return; }
+  if [[ $rid == *-x64 ]] && ! grep -qw avx2 /proc/cpuinfo 2> /dev/null; then echo "this CPU has no AVX2"; return; fi
+  case $rid in linux-x64|linux-arm64) ;; *) echo "not set up for $rid";; esac
+}
+
+build=${HUNT_BUILD:-}
+if [[ -z $build ]]; then
+  why=$(aot_obstacle)
+  if [[ -z $why ]]; then build=aot; else build=r2r; echo "install: composite ReadyToRun, not Native AOT: $why"; fi
+fi
+echo "install: publishing hunt ($build, $rid) into $dir"
+case $build in
+  aot) dotnet publish src/HuntEngine.Cli -c Release -r "$rid" -p:PublishAot=true -o "$dir" ;;
+  r2r) dotnet publish src/HuntEngine.Cli -c Release -r "$rid" --self-contained -o "$dir" ;;
+  *) echo "install: HUNT_BUILD must be aot or r2r, not '$build'" >&2; exit 2 ;;
+esac
+
+# The installed hunt on the shipped sample: exit 0 means it ran and found detections.
+work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+"$dir/hunt" scan data/sample -q -o "$work/d.arrow" --summary-json "$work/s.json" > /dev/null
+found=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["detections"])' "$work/s.json" 2> /dev/null || echo "?")
+echo "install: $dir/hunt works ($found detections on data/sample); run: $dir/hunt scan DIR"
