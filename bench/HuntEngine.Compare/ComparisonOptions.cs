@@ -29,9 +29,10 @@ internal sealed record ComparisonOptions
           --tools LIST          comma-separated subset of hunt,hunt-all,duckdb,rg,cat,decompress (default: all;
                                 hunt-all is hunt --no-prefilter, which parses every record as DuckDB does)
           --hunt PATH           hunt.dll (or a native hunt) to time as it is (default: src/HuntEngine.Cli published
-                                into the work folder with ReadyToRun, as a user installs it: `dotnet publish -c Release -r RID`)
-          --aot                 publish hunt with Native AOT instead (-p:PublishAot=true; needs clang and zlib1g-dev).
-                                The other .NET tools (DuckDB worker, decoders alone) still start a .NET runtime
+                                into the work folder with composite ReadyToRun, tools/install.sh's build without clang)
+          --aot                 publish hunt with Native AOT instead (-p:PublishAot=true; needs clang and zlib1g-dev),
+                                tools/install.sh's build where they are present. The other .NET tools (DuckDB
+                                worker, decoders alone) still start a .NET runtime
         """;
 
     public long SizeBytes { get; init; } = 1L << 30;
