@@ -39,7 +39,6 @@ public static class DetectionSchema
     {
         var time = new TimestampArray.Builder(Time);
         var windowEnd = new TimestampArray.Builder(Time);
-        var strings = Enumerable.Range(0, 15).Select(_ => new StringArray.Builder()).ToArray();
         var offset = new Int64Array.Builder();
         var sent = new Int64Array.Builder();
         var eventCount = new Int32Array.Builder();
@@ -47,31 +46,53 @@ public static class DetectionSchema
         {
             var d = rows[i];
             AppendTime(time, d.EventTimeMs);
-            string?[] s =
-            [
-                d.Username, d.SourceIp, d.EventName, d.LogSourceType, d.AppName, d.AppDisplayName, d.UserType, d.RiskLevel,
-                d.DetectionType, d.SourceFile, d.Raw, d.TargetUser, d.RemoteHost, d.ProcessName, d.DeviceName,
-            ];
-            for (int k = 0; k < s.Length; k++)
-            {
-                if (s[k] is null) strings[k].AppendNull();
-                else strings[k].Append(s[k]);
-            }
             offset.Append(d.SourceOffset);
             if (d.SentBytes is { } b) sent.Append(b); else sent.AppendNull();
             eventCount.Append(d.EventCount);
             AppendTime(windowEnd, d.WindowEndMs);
         }
+        StringArray Strings(Func<Detection, string?> pick) => BuildStrings(rows, start, count, pick);
         IArrowArray[] columns =
         [
             time.Build(),
-            strings[0].Build(), strings[1].Build(), strings[2].Build(), strings[3].Build(), strings[4].Build(),
-            strings[5].Build(), strings[6].Build(), strings[7].Build(),
-            strings[8].Build(), strings[9].Build(), offset.Build(), strings[10].Build(),
-            strings[11].Build(), strings[12].Build(), strings[13].Build(), sent.Build(), strings[14].Build(),
+            Strings(d => d.Username), Strings(d => d.SourceIp), Strings(d => d.EventName), Strings(d => d.LogSourceType),
+            Strings(d => d.AppName), Strings(d => d.AppDisplayName), Strings(d => d.UserType), Strings(d => d.RiskLevel),
+            Strings(d => d.DetectionType), Strings(d => d.SourceFile), offset.Build(), Strings(d => d.Raw),
+            Strings(d => d.TargetUser), Strings(d => d.RemoteHost), Strings(d => d.ProcessName), sent.Build(), Strings(d => d.DeviceName),
             eventCount.Build(), windowEnd.Build(),
         ];
         return new RecordBatch(Arrow, columns, count);
+    }
+
+    /// <summary>
+    /// A string column written straight into its three buffers, each sized once: StringArray.Builder
+    /// encodes every value into a buffer of its own and grows its data by doubling, which made
+    /// building the batch most of the output phase (6 ms of the raw records' 2.6 MB, a 1 GiB hunt).
+    /// </summary>
+    private static StringArray BuildStrings(IReadOnlyList<Detection> rows, int start, int count, Func<Detection, string?> pick)
+    {
+        long total = 0;
+        int nulls = 0;
+        for (int i = start; i < start + count; i++)
+        {
+            if (pick(rows[i]) is { } v) total += System.Text.Encoding.UTF8.GetByteCount(v);
+            else nulls++;
+        }
+        if (total > int.MaxValue) throw new InvalidOperationException($"a batch of {count} detections holds {total} bytes of text in one column, more than an Arrow string column takes (2 GiB)");
+        var offsets = new byte[(count + 1) * sizeof(int)];
+        var offsetsAsInts = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(offsets.AsSpan());
+        var data = new byte[total];
+        var validity = nulls == 0 ? null : new byte[(count + 7) / 8];
+        int at = 0;
+        for (int i = 0; i < count; i++)
+        {
+            offsetsAsInts[i] = at;
+            if (pick(rows[start + i]) is not { } v) continue;
+            at += System.Text.Encoding.UTF8.GetBytes(v, data.AsSpan(at));
+            if (validity is not null) validity[i >> 3] |= (byte)(1 << (i & 7));
+        }
+        offsetsAsInts[count] = at;
+        return new StringArray(count, new ArrowBuffer(offsets), new ArrowBuffer(data), validity is null ? ArrowBuffer.Empty : new ArrowBuffer(validity), nulls);
     }
 
     private static void AppendTime(TimestampArray.Builder b, long? ms)
