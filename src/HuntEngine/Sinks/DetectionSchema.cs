@@ -37,6 +37,12 @@ public static class DetectionSchema
     /// <summary>Builds one record batch of detections (already in output order).</summary>
     public static RecordBatch ToBatch(IReadOnlyList<Detection> rows, int start, int count)
     {
+        // Each row once: past the memory budget, indexing the list reads the row back from its
+        // temporary file, and every column below walks the rows again.
+        var batchRows = new Detection[count];
+        for (int i = 0; i < count; i++) batchRows[i] = rows[start + i];
+        rows = batchRows;
+        start = 0;
         var time = new TimestampArray.Builder(Time);
         var windowEnd = new TimestampArray.Builder(Time);
         var offset = new Int64Array.Builder();

@@ -18,6 +18,43 @@ public sealed class ArrowOutputTests
         "sent_bytes", "device_name", "event_count", "window_end",
     ];
 
+    /// <summary>Counts how often each row is read: past the memory budget, every read goes to disk.</summary>
+    private sealed class CountingRows(IReadOnlyList<Detection> rows) : IReadOnlyList<Detection>
+    {
+        public int Reads;
+        public Detection this[int index] { get { Reads++; return rows[index]; } }
+        public int Count => rows.Count;
+        public IEnumerator<Detection> GetEnumerator() { for (int i = 0; i < Count; i++) yield return this[i]; }
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    [Fact]
+    public void A_batch_reads_each_row_once_and_holds_every_value()
+    {
+        var rows = Enumerable.Range(0, 20).Select(i => new Detection
+        {
+            EventTimeMs = i % 3 == 0 ? null : 1_700_000_000_000 + i, DetectionType = "CloudStorageExfil", SourceFile = $"f{i}", SourceOffset = i,
+            Username = i % 2 == 0 ? null : $"user{i}@corp", Raw = $"{{\"n\":{i},\"s\":\"Ωmega \ud83d\ude00\"}}", EventCount = 1,
+            RemoteHost = "s3.amazonaws.com", SentBytes = i % 4 == 0 ? null : 10_485_761L + i, AppName = i == 7 ? "" : null,
+        }).ToList();
+        var counted = new CountingRows(rows);
+        using var batch = DetectionSchema.ToBatch(counted, 5, 12);
+        Assert.Equal(12, counted.Reads);
+        Assert.Equal(12, batch.Length);
+        for (int i = 0; i < 12; i++)
+        {
+            var d = rows[5 + i];
+            Assert.Equal(d.Username, ((StringArray)batch.Column("username")).GetString(i));
+            Assert.Equal(d.Raw, ((StringArray)batch.Column("raw")).GetString(i));
+            Assert.Equal(d.AppName, ((StringArray)batch.Column("app_name")).GetString(i));
+            Assert.Equal(d.SourceFile, ((StringArray)batch.Column("source_file")).GetString(i));
+            Assert.Equal(d.SentBytes, ((Int64Array)batch.Column("sent_bytes")).GetValue(i));
+            Assert.Equal(d.EventTimeMs is null, batch.Column("event_time").IsNull(i));
+        }
+        Assert.Equal(rows.Skip(5).Take(12).Count(d => d.Username is null), batch.Column("username").NullCount);
+        Assert.Equal(12, batch.Column("device_name").NullCount);
+    }
+
     [Fact]
     public void A_compressed_file_has_no_empty_buffer_for_arrow_cpp_and_pyarrow_to_reject()
     {
