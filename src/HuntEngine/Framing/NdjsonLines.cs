@@ -37,12 +37,16 @@ internal static class NdjsonLines
     public static ReadOnlySpan<byte> Whitespace => " \t\r\n"u8;
 
     /// <summary>Every character is Unicode White_Space (U+000B, U+000C, U+0085, U+00A0, U+2028, U+3000...); false for invalid UTF-8.</summary>
-    internal static bool IsBlank(ReadOnlySpan<byte> line)
+    internal static bool IsBlank(ReadOnlySpan<byte> line) => IsBlank(line, whole: true);
+
+    /// <summary>As <see cref="IsBlank(ReadOnlySpan{byte})"/>; for a line not <paramref name="whole"/> (it goes on past these bytes), a character cut at the end counts as blank so far.</summary>
+    internal static bool IsBlank(ReadOnlySpan<byte> line, bool whole)
     {
         while (!line.IsEmpty)
         {
-            if (System.Text.Rune.DecodeFromUtf8(line, out var rune, out int used) != System.Buffers.OperationStatus.Done || !System.Text.Rune.IsWhiteSpace(rune))
-                return false;
+            var status = System.Text.Rune.DecodeFromUtf8(line, out var rune, out int used);
+            if (status == System.Buffers.OperationStatus.NeedMoreData && !whole) return true;
+            if (status != System.Buffers.OperationStatus.Done || !System.Text.Rune.IsWhiteSpace(rune)) return false;
             line = line[used..];
         }
         return true;

@@ -39,11 +39,26 @@ internal sealed class FileFramer(IReadOnlyList<InputFile> inputs, FileSummary[] 
         }
     }
 
-    /// <summary>The first byte at or after <paramref name="from"/> that is not JSON whitespace; the length when there is none.</summary>
-    private static int FirstNonBlank(ReadOnlySpan<byte> head, int from)
+    /// <summary>
+    /// The first byte at or after <paramref name="from"/> that is not blank: JSON whitespace, or a
+    /// line of Unicode whitespace only (a blank NDJSON line, spec §1: <see cref="NdjsonLines"/>), so
+    /// a first line of form feeds or no-break spaces does not make the file CSV. The length when
+    /// there is none, also when a line that is blank so far runs past the bytes at hand.
+    /// </summary>
+    internal static int FirstNonBlank(ReadOnlySpan<byte> head, int from)
     {
-        int i = head[from..].IndexOfAnyExcept(" \t\r\n"u8);
-        return i < 0 ? head.Length : from + i;
+        while (true)
+        {
+            int i = head[from..].IndexOfAnyExcept(" \t\r\n"u8);
+            if (i < 0) return head.Length;
+            int at = from + i;
+            if (head[at] < 0x80 && head[at] is not ((byte)'\v' or (byte)'\f')) return at;
+            int lineEnd = head[at..].IndexOf((byte)'\n');
+            var line = lineEnd < 0 ? head[at..] : head.Slice(at, lineEnd);
+            if (!NdjsonLines.IsBlank(line, whole: lineEnd >= 0)) return at;
+            if (lineEnd < 0) return head.Length;
+            from = at + lineEnd + 1;
+        }
     }
 
     /// <summary>Opens, sniffs and frames one file; every failure is recorded on the file and the scan goes on.</summary>
@@ -88,7 +103,7 @@ internal sealed class FileFramer(IReadOnlyList<InputFile> inputs, FileSummary[] 
                 while (first >= head.Length && !framer.ReachedEnd && head.Length < _limits.MaxRecordBytes)
                 {
                     head = framer.Prefetch((int)Math.Min(2L * head.Length, _limits.MaxRecordBytes));
-                    first = FirstNonBlank(head, first);
+                    first = FirstNonBlank(head, start); // from the start again: a line blank so far may have been cut
                 }
                 if (source.Compression == CompressionKind.None && StoreFormatOf(head) is { } storeFormat)
                 {
@@ -136,7 +151,9 @@ internal sealed class FileFramer(IReadOnlyList<InputFile> inputs, FileSummary[] 
                     file.MemoryMapped = mapped is not null;
                     // head is gone once framing starts (its buffer goes to a worker, or is unmapped).
                     string? container = first >= head.Length ? "empty" : head[first] == (byte)'[' ? "json-array" : null;
-                    framer.Run(start);
+                    // From the first non-blank byte: the framer skips only JSON whitespace, and the
+                    // lines before it may be blank in Unicode's sense (all of them when it is the end).
+                    framer.Run(first < head.Length || framer.ReachedEnd ? first : start);
                     file.Container = container ?? (framer.Layout == JsonLayout.Lines ? "ndjson" : "json");
                 }
             }

@@ -158,6 +158,34 @@ public sealed class ContainerTests
         Assert.Equal((2L, 1L), (invalid.Summary.RecordsFramed, invalid.Summary.Malformed));
     }
 
+    /// <summary>
+    /// Blank first lines (Unicode whitespace, spec §1) do not decide the container: the first
+    /// non-blank byte does, so NDJSON after a line of no-break spaces is still NDJSON, not CSV. Also
+    /// when the blank line is longer than the first bytes sniffed (4 KiB), with a character cut there.
+    /// </summary>
+    [Theory]
+    [InlineData("\u00A0\n", Codec.None)]
+    [InlineData("\f\r\n", Codec.Gzip)]
+    [InlineData("\uFEFF \t\n\u3000 \n\n", Codec.Zstd)]
+    [InlineData("LONG", Codec.None)]
+    [InlineData("LONG", Codec.Lz4)]
+    public void Blank_first_lines_of_unicode_whitespace_do_not_make_ndjson_a_csv(string blank, Codec codec)
+    {
+        if (blank == "LONG") blank = " " + new string('\u00A0', 5000) + "\n"; // byte 4096 falls inside a character
+        string ndjson = string.Join("\n", Records) + "\n";
+        var plain = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["a.json"] = Encoding.UTF8.GetBytes(ndjson) });
+        var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["a.json"] = Codecs.Compress(Encoding.UTF8.GetBytes(blank + ndjson), codec) });
+        var f = r.Summary.Files[0];
+        Assert.Equal("ndjson", f.Container);
+        Assert.Equal((5L, 0L), (f.RecordsFramed, f.Malformed));
+        long shift = Encoding.UTF8.GetByteCount(blank);
+        Assert.Equal(plain.Detections.Select(d => d.SourceOffset + shift), r.Detections.Select(d => d.SourceOffset));
+
+        // A line that is not all whitespace is the first non-blank one, as before: here a CSV header.
+        var csv = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["a.json"] = Encoding.UTF8.GetBytes("\u00A0x\n" + ndjson) });
+        Assert.Equal("csv", csv.Summary.Files[0].Container);
+    }
+
     [Fact]
     public void Damaged_first_line_of_ndjson_does_not_lose_the_following_lines()
     {

@@ -248,9 +248,20 @@ public static class ReferenceHunter
         }
 
         int first = afterBom;
-        while (first < data.Length && IsBlank(data[first]))
+        while (true)
         {
-            first++;
+            while (first < data.Length && IsBlank(data[first]))
+            {
+                first++;
+            }
+            // A whole line of Unicode whitespace is blank too (spec §1's blank lines).
+            int newline = Array.IndexOf(data, (byte)'\n', first);
+            int lineEnd = newline < 0 ? data.Length : newline;
+            if (first == data.Length || data[first] == (byte)'{' || data[first] == (byte)'[' || !IsUnicodeWhitespace(data[first..lineEnd]))
+            {
+                break;
+            }
+            first = newline < 0 ? data.Length : newline + 1;
         }
         if (first == data.Length)
         {
