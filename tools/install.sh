@@ -9,9 +9,21 @@
 # HUNT_BUILD=aot forces one (aot fails if the machine cannot build it).
 #   tools/install.sh [DIR]
 set -euo pipefail
+# The folder as the caller named it (a relative one from where they stand), before moving to the repository.
+dir=$(realpath -m -- "${1:-${HOME:?set HOME, or give the folder}/.local/hunt}")
 cd "$(dirname "$0")/.."
-dir=${1:-$HOME/.local/hunt}
-rid=$(dotnet --info | awk '/RID:/ {print $2; exit}')
+# The portable runtime identifier for this machine (a distribution's SDK may report its own, e.g.
+# ubuntu.24.04-x64, whose runtime packs NuGet does not have).
+rid_of_machine() {
+  local libc=linux
+  if ldd --version 2>&1 | grep -qi musl; then libc=linux-musl; fi
+  case $(uname -m) in
+    x86_64) echo "$libc-x64" ;;
+    aarch64|arm64) echo "$libc-arm64" ;;
+    *) dotnet --info | awk '/RID:/ {print $2; exit}' ;;
+  esac
+}
+rid=$(rid_of_machine)
 
 # Why Native AOT cannot be built or run here, or nothing when it can.
 aot_obstacle() {
@@ -20,7 +32,7 @@ aot_obstacle() {
   echo 'int main(void){return 0;}' | clang -x c - -lz -o /dev/null 2> /dev/null \
     || { echo "clang cannot link zlib (Debian: apt-get install zlib1g-dev)"; return; }
   if [[ $rid == *-x64 ]] && ! grep -qw avx2 /proc/cpuinfo 2> /dev/null; then echo "this CPU has no AVX2"; return; fi
-  case $rid in linux-x64|linux-arm64) ;; *) echo "not set up for $rid";; esac
+  case $rid in linux-x64|linux-arm64|linux-musl-x64|linux-musl-arm64) ;; *) echo "not set up for $rid";; esac
 }
 
 build=${HUNT_BUILD:-}
@@ -37,6 +49,7 @@ esac
 
 # The installed hunt on the shipped sample: exit 0 means it ran and found detections.
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-"$dir/hunt" scan data/sample -q -o "$work/d.arrow" --summary-json "$work/s.json" > /dev/null
+"$dir/hunt" scan data/sample -q -o "$work/d.arrow" --summary-json "$work/s.json" > /dev/null \
+  || { code=$?; echo "install: $dir/hunt was published but its hunt of data/sample failed (exit $code)" >&2; exit 1; }
 found=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["detections"])' "$work/s.json" 2> /dev/null || echo "?")
 echo "install: $dir/hunt works ($found detections on data/sample); run: $dir/hunt scan DIR"

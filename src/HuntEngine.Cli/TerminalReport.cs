@@ -12,7 +12,7 @@ internal static class TerminalReport
         var inv = CultureInfo.InvariantCulture;
         o.WriteLine($"files        {s.Files.Count} ({s.FailedFiles} failed)");
         o.WriteLine($"bytes        {s.CompressedBytes.ToString("N0", inv)} compressed, {s.DecompressedBytes.ToString("N0", inv)} decompressed");
-        o.WriteLine($"records      {s.RecordsFramed.ToString("N0", inv)} framed, {s.RecordsParsed.ToString("N0", inv)} parsed, {s.RecordsCleared.ToString("N0", inv)} cleared by the prefilter, {s.Malformed.ToString("N0", inv)} malformed{(s.RecordsCleared > 0 ? " of those parsed" : "")}, {s.Oversized.ToString("N0", inv)} oversized");
+        o.WriteLine($"records      {s.RecordsFramed.ToString("N0", inv)} framed, {s.RecordsParsed.ToString("N0", inv)} parsed, {s.RecordsCleared.ToString("N0", inv)} cleared by the prefilter{(s.RecordsCleared > 0 ? " (not checked for broken JSON: --validate)" : "")}, {s.Malformed.ToString("N0", inv)} malformed, {s.Oversized.ToString("N0", inv)} oversized");
         var kinds = s.RecordsByKind.Where(k => k.Value > 0).Select(k => $"{k.Key} {k.Value.ToString("N0", inv)}");
         o.WriteLine($"by kind      {string.Join(", ", kinds)}{(s.RecordsCleared > 0 ? " (parsed records; --validate parses all)" : "")}");
         if (s.RecordsOutsideWindow > 0 || s.RecordsWithoutTimeInWindow > 0)

@@ -37,7 +37,7 @@ public static class HuntScanner
         var clock = Stopwatch.StartNew();
         if (options.Store is { } store) Directory.CreateDirectory(store.Directory);
         var framer = new FileFramer(inputs, files, options, readAhead);
-        TimeSpan startEnded = default;
+        TimeSpan startEnded = default, scanEnded = default;
         ScanWorker[] workers;
         using (var scanThreads = new ScanThreads(threads, framer.FrameFiles, cancel))
         {
@@ -48,9 +48,8 @@ public static class HuntScanner
                 var made = Enumerable.Range(0, count).Select(i => new ScanWorker(context, i)).ToArray();
                 startEnded = clock.Elapsed;
                 return made;
-            });
+            }, threadsDone: () => scanEnded = clock.Elapsed);
         }
-        var scanEnded = clock.Elapsed;
         var detections = new List<Detection>(); // held in memory: every worker's within its budget, and the bursts
         var byKind = new long[RecordKinds.Count];
         long outside = 0, noTime = 0;

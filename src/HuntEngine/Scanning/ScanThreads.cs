@@ -49,9 +49,11 @@ internal sealed class ScanThreads : IDisposable
     /// <summary>
     /// Runs the scan to its end and returns the workers, each completed (its store parts closed).
     /// <paramref name="startWorkers"/> makes one worker per thread; with several threads it runs
-    /// while they frame. On a fault the workers' temporary files are disposed and it throws.
+    /// while they frame. <paramref name="threadsDone"/> is called once every block is processed,
+    /// before the workers close what they write. On a fault the workers' temporary files are
+    /// disposed and it throws.
     /// </summary>
-    public ScanWorker[] Run(Func<int, ScanWorker[]> startWorkers)
+    public ScanWorker[] Run(Func<int, ScanWorker[]> startWorkers, Action threadsDone)
     {
         if (_count == 1)
         {
@@ -82,6 +84,7 @@ internal sealed class ScanThreads : IDisposable
             foreach (var t in threads) t.Join();
         }
         var workers = _workers;
+        threadsDone();
         foreach (var w in workers)
         {
             // Every worker closes what it writes and reads, even when another one fails to.

@@ -160,7 +160,10 @@ internal sealed class SourceStream : IDisposable
                 case > 0 and var n when OnlyZerosFrom(CompressedBytesRead - n):
                     EndsInZeroPadding = true;
                     break;
-                case > 0 and var n: return $"data after the end of the last gzip member ({n} bytes that are not a gzip member)";
+                case > 0 and var n:
+                    // n is what the decoder holds unread; the file may go on past it.
+                    long after = RandomAccess.GetLength(_file.SafeFileHandle) - (CompressedBytesRead - n);
+                    return $"data after the end of the last gzip member ({after} bytes that are not a gzip member)";
                 case null: return Unverified;
             }
         }

@@ -125,7 +125,7 @@ public sealed class DamagedStreamTests
         // One byte that is not zero, anywhere in the padding, makes it trailing garbage.
         padded[^(zeros / 2 + 1)] = (byte)'x';
         var garbage = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { ["a.json.gz"] = padded }, o => o with { ReadAhead = settings });
-        Assert.Contains("data after the end", garbage.Summary.Files[0].Error);
+        Assert.Contains($"data after the end of the last gzip member ({zeros} bytes that are not a gzip member)", garbage.Summary.Files[0].Error);
     }
 
     [Fact]
