@@ -26,8 +26,9 @@ internal sealed record ComparisonOptions
           --work DIR            where corpora and run outputs go (default: a new folder in the temp folder)
           --keep                keep the work folder (a later run with the same --work reuses its corpora)
           --report FILE         also write the markdown report to FILE
-          --tools LIST          comma-separated subset of hunt,hunt-all,duckdb,rg,cat,decompress (default: all;
-                                hunt-all is hunt --no-prefilter, which parses every record as DuckDB does)
+          --tools LIST          comma-separated subset of hunt,hunt-all,duckdb,rg,rgjq,cat,decompress (default: all;
+                                hunt-all is hunt --no-prefilter, which parses every record as DuckDB does; rgjq is
+                                ripgrep's keyword filter piped into jq with the three §3 patterns)
           --hunt PATH           hunt.dll (or a native hunt) to time as it is (default: src/HuntEngine.Cli published
                                 into the work folder with composite ReadyToRun, tools/install.sh's build without clang)
           --aot                 publish hunt with Native AOT instead (-p:PublishAot=true; needs clang and zlib1g-dev),
@@ -56,7 +57,7 @@ internal sealed record ComparisonOptions
     public bool HuntGiven { get; init; }
     public static string HuntProject { get; } = Metadata("HuntProject") ?? "src/HuntEngine.Cli/HuntEngine.Cli.csproj";
 
-    public static readonly string[] AllTools = ["hunt", "hunt-all", "duckdb", "rg", "cat", "decompress"];
+    public static readonly string[] AllTools = ["hunt", "hunt-all", "duckdb", "rg", "rgjq", "cat", "decompress"];
 
     public static ComparisonOptions Parse(string[] args)
     {

@@ -25,7 +25,7 @@ internal static class MarkdownReport
         sb.AppendLine(inv, $"- HuntEngine: {GitDescribe() ?? "unknown commit"} ({builtHunt})");
         sb.AppendLine(inv, $"- load average (1, 5, 15 min) before: {loadBefore}; after: {loadAfter}");
         sb.AppendLine(inv, $"- DuckDB: {ToolCatalog.DuckDbVersion ?? "not run"} (DuckDB.NET.Data.Full)");
-        sb.AppendLine(inv, $"- ripgrep: {RipgrepVersion(catalog.RipgrepPath) ?? "not installed"}");
+        sb.AppendLine(inv, $"- ripgrep: {RipgrepVersion(catalog.RipgrepPath) ?? "not installed"}; jq: {(catalog.JqPath is null ? "not installed" : Capture(catalog.JqPath, "--version") ?? "unknown")}");
         sb.AppendLine(inv, $"- command: `dotnet run -c Release --project bench/HuntEngine.Compare -- {string.Join(' ', args)}`");
         sb.AppendLine(inv, $"- corpus: generator seed {options.Seed}, {options.SizeText} ({options.SizeBytes:N0} B) of NDJSON per mix; {options.Runs} timed runs per tool, taking turns; {ChildProcess.MemoryMethod}");
         sb.AppendLine();
@@ -114,7 +114,7 @@ internal static class MarkdownReport
         return t.Spec.Key switch
         {
             "hunt" or "hunt-all" or "hunt-store" or "hunt-storepq" when c?.ByType is { } by => $"{c.Value} detections ({SpecPatterns.Sum(p => by.GetValueOrDefault(p))} of §3){differ}",
-            "duckdb" or "duckdb-store" when c is not null => $"{c.Value} detections (§3){differ}",
+            "duckdb" or "duckdb-store" or "rgjq" when c is not null => $"{c.Value} detections (§3){differ}",
             "rg" when c is not null => $"lines with `helpdesk`: {c.Value}{differ}",
             "decompress" or "decompress-k4os" when c is not null => c.Value == file.DecompressedBytes ? "all bytes" : $"{c.Value} B of {file.DecompressedBytes} B!",
             _ => "–",
@@ -127,6 +127,7 @@ internal static class MarkdownReport
         "duckdb" => $"DuckDB ({CorpusFiles.Name(file.Compression)})",
         "hunt-store" => "hunt (arrow store)",
         "hunt-storepq" => "hunt (parquet store)",
+        "rgjq" => $"rg + jq ({CorpusFiles.Name(file.Compression)})",
         _ => "DuckDB (parquet store)",
     };
 
@@ -137,7 +138,7 @@ internal static class MarkdownReport
         var planted = files[0].Corpus.PlantedByType;
         var columns = new List<(string Name, IReadOnlyDictionary<string, long>? ByType)>();
         foreach (var f in files)
-            foreach (var t in f.Tools.Where(t => t.Spec.Key is "hunt" or "duckdb" or "hunt-store" or "hunt-storepq" or "duckdb-store"))
+            foreach (var t in f.Tools.Where(t => t.Spec.Key is "hunt" or "duckdb" or "rgjq" or "hunt-store" or "hunt-storepq" or "duckdb-store"))
                 columns.Add((CountColumn(t.Spec.Key, f.File), t.LastCount?.ByType));
         // hunt --no-prefilter must find exactly what hunt finds; show it only where it does not.
         foreach (var f in files)
@@ -159,6 +160,8 @@ internal static class MarkdownReport
             sb.AppendLine(inv, $"| {p} | {planted.GetValueOrDefault(p)} | {string.Join(" | ", cells)} |");
         }
         sb.AppendLine();
+        sb.AppendLine("The DuckDB query and the rg + jq pipeline write only the three §3 patterns (rg + jq: bench/HuntEngine.Compare/RgJqHunt.cs;");
+        sb.AppendLine("its keyword filter reads raw bytes, so a keyword written with a JSON escape never reaches jq).");
         sb.AppendLine("The DuckDB query writes only the three §3 patterns. Where its counts differ from the ground truth, see bench/README.md");
         sb.AppendLine("(\"Where DuckDB counts differently\"): duplicate keys (DuckDB reads the first, the spec the last), Unicode `lower()`");
         sb.AppendLine("and RE2's Unicode `(?i)`. `duckdb-worker FILE N uncompressed --list` prints the records DuckDB matched.");

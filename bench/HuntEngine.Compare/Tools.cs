@@ -31,9 +31,15 @@ internal sealed class ToolCatalog
         _dotnet = FindDotnet();
         _self = typeof(ToolCatalog).Assembly.Location;
         RipgrepPath = FindOnPath("rg");
+        JqPath = FindOnPath("jq");
+        _jqProgram = Path.Combine(scratch, "hunt-rules.jq");
+        File.WriteAllText(_jqProgram, RgJqHunt.Program);
     }
 
+    private readonly string _jqProgram;
+
     public string? RipgrepPath { get; }
+    public string? JqPath { get; }
 
     /// <summary>Set for the decoder alone: tiered compilation and dynamic PGO off, loops optimized at first call.</summary>
     public static readonly string[] DecoderJitSettings = ["DOTNET_TieredCompilation=0", "DOTNET_TieredPGO=0", "DOTNET_TC_QuickJitForLoops=0"];
@@ -121,6 +127,27 @@ internal sealed class ToolCatalog
                     RipgrepPath, decoder is null ? ["-c", "-F", "helpdesk", file.Path] : ["-z", "-c", "-F", "helpdesk", file.Path],
                     r => long.TryParse(r.Stdout.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long c) ? new ToolCount(c) : new ToolCount(0),
                     code => code is 0 or 1));
+        }
+
+        if (Wanted("rgjq"))
+        {
+            string? decoder = file.Compression switch
+            {
+                Compression.None => null,
+                Compression.Gzip => "gzip",
+                Compression.Lz4 => "lz4",
+                _ => "zstd",
+            };
+            if (RipgrepPath is null || JqPath is null)
+                skipped.Add("ripgrep + jq: `rg` or `jq` is not on PATH (apt-get install ripgrep jq)");
+            else if (decoder is not null && FindOnPath(decoder) is null)
+                skipped.Add($"ripgrep + jq: `rg -z` runs the `{decoder}` program, which is not on PATH");
+            else
+            {
+                var (exe, args) = RgJqHunt.Command(RipgrepPath, JqPath, _jqProgram, file.Path, compressed: decoder is not null);
+                tools.Add(new ToolSpec("rgjq", $"ripgrep + jq (`rg {(decoder is null ? "" : "-z ")}-i -F` the keywords, `jq` the §3 rules)", exe, args,
+                    r => RgJqHunt.Read(r.Stdout), RgJqHunt.Succeeded));
+            }
         }
 
         // The decoder runs with the JIT settings it is fastest with, which are hunt's own (measured:
