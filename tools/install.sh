@@ -40,12 +40,13 @@ if [[ -z $build ]]; then
   why=$(aot_obstacle)
   if [[ -z $why ]]; then build=aot; else build=r2r; echo "install: composite ReadyToRun, not Native AOT: $why"; fi
 fi
+case $build in aot|r2r) ;; *) echo "install: HUNT_BUILD must be aot or r2r, not '$build'" >&2; exit 2 ;; esac
 echo "install: publishing hunt ($build, $rid) into $dir"
-case $build in
-  aot) dotnet publish src/HuntEngine.Cli -c Release -r "$rid" -p:PublishAot=true -o "$dir" ;;
-  r2r) dotnet publish src/HuntEngine.Cli -c Release -r "$rid" --self-contained -o "$dir" ;;
-  *) echo "install: HUNT_BUILD must be aot or r2r, not '$build'" >&2; exit 2 ;;
-esac
+if [[ $build == aot ]]; then
+  dotnet publish src/HuntEngine.Cli -c Release -r "$rid" -p:PublishAot=true -o "$dir"
+else
+  dotnet publish src/HuntEngine.Cli -c Release -r "$rid" --self-contained -o "$dir"
+fi
 
 # The installed hunt on the shipped sample: exit 0 means it ran and found detections.
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
