@@ -17,13 +17,20 @@ dotnet publish src/HuntEngine.Cli -c Release -r "$rid" --self-contained -o "$wor
 dotnet publish src/HuntEngine.Cli -c Release -r "$rid" -p:PublishAot=true -p:TrimmerSingleWarn=false -p:TreatWarningsAsErrors=false -o "$work/aot" >"$work/aot.log" 2>&1 || { cat "$work/aot.log"; exit 2; }
 if grep -E "warning (IL|AOT)[0-9]+" "$work/aot.log" | grep -v "Parquet" | sort -u | grep .; then echo "aot-check: the AOT publish warned outside Parquet.Net (above)"; exit 1; fi
 
-# Damaged copies of the sample's compressed files (and gzip ones with zero padding, which is not damage).
+# Damaged copies of the sample's compressed files: cut, trailing garbage, and for gzip a bad CRC-32 (and zero padding, which is not damage).
 mkdir -p "$work/damaged"
 for f in $(find data/sample -name '*.gz' -o -name '*.lz4' -o -name '*.zst' | sort); do
   b=$(basename "$f")
   head -c $(( $(stat -c %s "$f") / 2 )) "$f" > "$work/damaged/cut-$b"
   { cat "$f"; printf 'not a member\n'; } > "$work/damaged/trailing-$b"
-  if [[ $f == *.gz ]]; then head -c 4096 /dev/zero | cat "$f" - > "$work/damaged/zero-padded-$b"; fi
+  if [[ $f == *.gz ]]; then
+    head -c 4096 /dev/zero | cat "$f" - > "$work/damaged/zero-padded-$b"
+    # A CRC-32 trailer that does not match: the bytes decoded before it are read through the
+    # inflater's private state (GzipEndCheck), which trimming must keep.
+    cp "$f" "$work/damaged/bad-crc-$b"
+    pos=$(( $(stat -c %s "$f") - 8 )); byte=$(od -An -tu1 -j "$pos" -N1 "$f" | tr -d ' ')
+    printf "\\x$(printf %02x $(( byte ^ 0x55 )))" | dd of="$work/damaged/bad-crc-$b" bs=1 seek="$pos" conv=notrunc 2> /dev/null
+  fi
 done
 
 strip_summary() { python3 -c '

@@ -54,7 +54,7 @@ internal static class CompressionSniffer
     /// </summary>
     public static Stream Decode(Stream raw, CompressionKind kind) => kind switch
     {
-        CompressionKind.Gzip => new GZipStream(raw, CompressionMode.Decompress, leaveOpen: false),
+        CompressionKind.Gzip => new GzipDecodeStream(raw),
         CompressionKind.Lz4 => new Lz4FrameStream(raw),
         CompressionKind.Zstd => new DecompressionStream(raw, leaveOpen: false),
         _ => raw,

@@ -32,6 +32,22 @@ internal static class GzipEndCheck
         return availIn is null ? null : Convert.ToInt64(availIn, System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// Room the inflater's last call left in the buffer it was given: after a read that threw, the
+    /// buffer's length less this is what zlib wrote before it found the damage. Null when unknown.
+    /// </summary>
+    [DynamicDependency("_zlibStream", "System.IO.Compression.Inflater", "System.IO.Compression")]
+    [DynamicDependency("AvailOut", "System.IO.Compression.ZLibNative.ZLibStreamHandle", "System.IO.Compression")]
+    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "members kept by DynamicDependency; null when a runtime changes shape")]
+    public static long? OutputRoomLeft(GZipStream stream)
+    {
+        var deflate = DeflateField?.GetValue(stream);
+        var inflater = deflate is null ? null : InflaterField?.GetValue(deflate);
+        var handle = inflater?.GetType().GetField("_zlibStream", BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(inflater);
+        var availOut = handle?.GetType().GetProperty("AvailOut", BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance)?.GetValue(handle);
+        return availOut is null ? null : Convert.ToInt64(availOut, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>True when the stream ended at a member's end; false when it was cut; null when this runtime cannot tell.</summary>
     [DynamicDependency("Finished", "System.IO.Compression.Inflater", "System.IO.Compression")]
     [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "member kept by DynamicDependency; null when a runtime changes shape")]

@@ -145,7 +145,7 @@ internal sealed class SourceStream : IDisposable
     public string? TruncationAfterEnd()
     {
         var inner = Decoded is BombGuardStream g ? g.Inner : Decoded;
-        if (inner is GZipStream gz)
+        if (inner is GzipDecodeStream { Inner: var gz })
         {
             // Unknown is said, not taken as clean: a runtime (or a trimmed build) without the inflater's
             // private state would otherwise read every cut gzip file as whole.

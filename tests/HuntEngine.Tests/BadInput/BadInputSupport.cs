@@ -185,7 +185,9 @@ internal static class Compressors
                 Codec.Zstd => new DecompressionStream(input),
                 _ => input,
             };
-            var buffer = new byte[64 << 10];
+            // GZipStream drops what it decoded in the read that meets the damage: small reads keep
+            // that loss to a few bytes, so this stays what zlib decodes before the damage.
+            var buffer = new byte[codec == Codec.Gzip ? 16 : 64 << 10];
             int n;
             while ((n = d.Read(buffer)) > 0) output.Write(buffer, 0, n);
         }

@@ -88,6 +88,33 @@ public sealed class DamagedStreamTests
         CheckDamaged(codec, damage, layout);
     }
 
+    /// <summary>
+    /// A checksum that does not match is found after the last byte is decoded: every record decoded
+    /// whole before it, so every record is scanned and the file still fails (spec §5), as gzip -d and
+    /// Python's gzip module hand out every byte before the error. .NET's GZipStream dropped the bytes
+    /// of the read that found it: a file smaller than one read gave no record at all.
+    /// </summary>
+    [Theory]
+    [InlineData(Codec.Gzip, 1_000_000)]
+    [InlineData(Codec.Gzip, 5)] // the whole file in the read that finds the damage
+    [InlineData(Codec.Lz4, 1_000_000)]
+    [InlineData(Codec.Lz4, 5)]
+    public void A_bad_checksum_keeps_every_record_before_it(Codec codec, int records)
+    {
+        var corpus = Corpora.Value[Layout.Ndjson];
+        int count = Math.Min(records, corpus.Offsets.Length);
+        var text = corpus.Text.AsSpan(0, (int)corpus.Ends[count - 1]).ToArray();
+        var compressed = Compressors.Compress(text, codec, checksums: true);
+        var clean = BadInputScan.Files(new Dictionary<string, byte[]> { ["a.bin"] = compressed });
+        var r = BadInputScan.Files(new Dictionary<string, byte[]> { ["a.bin"] = Damaged(compressed, codec, Damage.BadChecksum) });
+        var f = r.Summary.Files[0];
+        Assert.Contains("damaged", f.Error);
+        Assert.Equal((long)count, f.RecordsFramed);
+        Assert.Equal(Hit.Of(clean.Detections), Hit.Of(r.Detections));
+        Assert.Equal(text.Length, f.DecompressedBytes);
+        Assert.Equal(f.DecompressedBytes, f.ErrorOffset);
+    }
+
     [Fact]
     public void Trailing_garbage_after_the_last_gzip_member_fails_the_file()
     {
