@@ -12,7 +12,9 @@ namespace HuntEngine.Compare;
 /// Where it differs from the spec, it keeps what the tools do, since that is what a person gets:
 /// the keyword filter reads raw bytes, so a keyword written with a JSON escape
 /// (<c>\u0048elpdesk</c>) never reaches jq; jq's <c>ascii_downcase</c> lower-cases A–Z only (the
-/// Kelvin sign stays); a duplicate key keeps the last value, as the spec says.
+/// Kelvin sign stays); a duplicate key keeps the last value, as the spec says. A value of the
+/// wrong JSON type is read as its JSON text (spec §2, as DuckDB's <c>json_extract_string</c> does);
+/// a line that is not JSON is skipped, as DuckDB's <c>ignore_errors</c> skips it.
 /// </para>
 /// </summary>
 internal static class RgJqHunt
@@ -26,7 +28,7 @@ internal static class RgJqHunt
 
     /// <summary>The jq program: reads every kept record and prints one object of counts by pattern.</summary>
     public const string Program = """
-        def s: if type == "string" and . != "<null>" then . else null end;
+        def s: if type == "string" then (if . == "<null>" then null else . end) elif type == "null" then null else tojson end;
         def v(f): (try f catch null) | s;
         def present(k): type == "object" and has(k);
         def through(f): (try f catch null) | if type == "string" then (try fromjson catch null) else . end;
@@ -75,14 +77,16 @@ internal static class RgJqHunt
                and ($appdisp | any_of(["Teams", "SharePoint", "OneDrive", "Office 365"]))
             then "RiskyGuestSignin"
             else empty end;
-        reduce (inputs | pattern) as $p ({"Teams_ITImpersonation": 0, "SuspiciousOAuthGrant": 0, "RiskyGuestSignin": 0}; .[$p] += 1)
+        reduce (inputs | (try fromjson catch empty) | pattern) as $p ({"Teams_ITImpersonation": 0, "SuspiciousOAuthGrant": 0, "RiskyGuestSignin": 0}; .[$p] += 1)
         """;
 
     /// <summary>The shell pipeline for one file (<c>rg -z</c> runs the file's decompressor).</summary>
     public static (string FileName, string[] Arguments) Command(string rg, string jq, string programFile, string file, bool compressed)
     {
         string keywords = string.Join(' ', Keywords.Select(k => $"-e '{k}'"));
-        string script = $"set -o pipefail; \"$1\" {(compressed ? "-z " : "")}-i -F --no-line-number {keywords} \"$3\" | \"$2\" -n -c -f \"$4\"";
+        // -a: one NUL byte would make rg call the file binary and print no line at all. jq reads raw
+        // lines (-R) and skips one that is not JSON (or nests past its 256 levels) instead of stopping.
+        string script = $"set -o pipefail; \"$1\" {(compressed ? "-z " : "")}-a -i -F --no-line-number {keywords} \"$3\" | \"$2\" -R -n -c -f \"$4\"";
         return ("/bin/bash", ["-c", script, "rg-jq", rg, jq, file, programFile]);
     }
 
