@@ -2,7 +2,7 @@
 # Publishes hunt twice, as README installs it (composite ReadyToRun) and with Native AOT, and checks
 # that both give byte-identical results: the Arrow and Parquet detection files, --stdout ndjson and
 # csv, and the summary (less its timings and memory), on data/sample, on its gzip/LZ4/zstd files
-# cut short or followed by garbage (the damage checks: the gzip one reads .NET's zlib state by
+# cut short or followed by garbage (and its gzip files with a bad CRC-32, or zero-padded) (the damage checks: the gzip one reads .NET's zlib state by
 # reflection, which trimming would remove unnoticed), and on any INPUT given. Then times both.
 # Needs clang and zlib1g-dev (Native AOT links with them) and python3.
 #   tools/aot-check.sh [INPUT...]

@@ -145,7 +145,7 @@ internal sealed class ToolCatalog
             else
             {
                 var (exe, args) = RgJqHunt.Command(RipgrepPath, JqPath, _jqProgram, file.Path, compressed: decoder is not null);
-                tools.Add(new ToolSpec("rgjq", $"ripgrep + jq (`rg {(decoder is null ? "" : "-z ")}-i -F` the keywords, `jq` the §3 rules)", exe, args,
+                tools.Add(new ToolSpec("rgjq", $"ripgrep + jq (`rg {(decoder is null ? "" : "-z ")}-a -i -F` the keywords, `jq` the §3 rules)", exe, args,
                     r => RgJqHunt.Read(r.Stdout), RgJqHunt.Succeeded));
             }
         }
