@@ -12,7 +12,7 @@ namespace HuntEngine.Sources;
 /// scanned). How many bytes zlib wrote is read from the inflater's state
 /// (<see cref="GzipEndCheck.OutputRoomLeft"/>); where a runtime hides it, the read throws at once.
 /// </summary>
-internal sealed class GzipDecodeStream(Stream compressed) : Stream
+internal sealed class GzipDecodeStream(Stream compressed) : ForwardStream
 {
     private ExceptionDispatchInfo? _damage; // met by the last read, thrown by this one
 
@@ -35,18 +35,6 @@ internal sealed class GzipDecodeStream(Stream compressed) : Stream
             return (int)written;
         }
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -21,7 +21,7 @@ namespace HuntEngine.Sources;
 /// whole or not at all, so the bytes returned before it are exactly the frame's.
 /// </para>
 /// </summary>
-internal sealed class Lz4FrameStream(Stream compressed) : Stream
+internal sealed class Lz4FrameStream(Stream compressed) : ForwardStream
 {
     private const uint FrameMagic = 0x184D2204;
     private const uint LegacyMagic = 0x184C2102;
@@ -41,8 +41,6 @@ internal sealed class Lz4FrameStream(Stream compressed) : Stream
     private ulong _declaredSize; // 0: none declared (0 reads as unknown, as lz4's reference decoder reads it)
     private ulong _frameDecoded;
     private XXH32.State _hash;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -267,12 +265,4 @@ internal sealed class Lz4FrameStream(Stream compressed) : Stream
     }
 
     public override bool CanRead => !_disposed;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -22,7 +22,7 @@ namespace HuntEngine.Sources;
 /// reader thread had got.
 /// </para>
 /// </summary>
-internal sealed class ReadAheadFile : Stream
+internal sealed class ReadAheadFile : ForwardStream
 {
     /// <summary>Reads up to <c>into.Length</c> bytes at <paramref name="offset"/>; 0 at the end.</summary>
     internal delegate int ReadAt(Span<byte> into, long offset);
@@ -97,8 +97,6 @@ internal sealed class ReadAheadFile : Stream
         }
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
     public override int Read(Span<byte> buffer)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -132,15 +130,6 @@ internal sealed class ReadAheadFile : Stream
 
     /// <summary>Bytes the decoder has taken (the file offset it reached), not how far the reader thread is.</summary>
     public override long Position { get => _consumed; set => throw new NotSupportedException(); }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
