@@ -49,7 +49,7 @@ internal sealed class FileFramer(IReadOnlyList<InputFile> inputs, FileSummary[] 
     {
         while (true)
         {
-            int i = head[from..].IndexOfAnyExcept(" \t\r\n"u8);
+            int i = head[from..].IndexOfAnyExcept(NdjsonLines.Whitespace);
             if (i < 0) return head.Length;
             int at = from + i;
             if (head[at] < 0x80 && head[at] is not ((byte)'\v' or (byte)'\f')) return at;
@@ -173,8 +173,7 @@ internal sealed class FileFramer(IReadOnlyList<InputFile> inputs, FileSummary[] 
             var streamError = csv is null ? framer.StreamError : csv.StreamError;
             file.DecompressedBytes = bytesRead;
             file.DecompressedBytesConsumed = csv?.BytesRead ?? framer.Consumed;
-            // Zero padding after a gzip stream is skipped, and counted as read: the whole file was taken.
-            file.CompressedBytes = source.EndsInZeroPadding ? input.Length : RawBytesRead();
+            file.CompressedBytes = RawBytesRead();
             if (streamError is { } err && file.Error is null)
             {
                 file.Error = $"{source.Compression} stream damaged: {source.DescribeDamage(err)}";
@@ -186,7 +185,7 @@ internal sealed class FileFramer(IReadOnlyList<InputFile> inputs, FileSummary[] 
                 file.Error = "framing stopped: the brackets of a top-level JSON value do not balance or nest too deep; nothing after that point was framed (see the bad records)";
                 file.ErrorOffset = framer.Consumed;
             }
-            if (file.Error is null && !cancel.IsCancellationRequested && file.CompressedBytes < input.Length)
+            if (file.Error is null && !cancel.IsCancellationRequested && RawBytesRead() < input.Length)
             {
                 file.Error = source.Compression == CompressionKind.None
                     ? $"the file shrank while it was read ({input.Length} bytes when listed, {RawBytesRead()} read)"

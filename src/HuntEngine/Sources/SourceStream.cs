@@ -37,14 +37,15 @@ internal sealed class SourceStream : IDisposable
     public Stream Decoded { get; }
     public CompressionKind Compression { get; }
 
-    /// <summary>Bytes of the file the decoder has taken so far (the compressed size once the stream is drained).</summary>
-    public long CompressedBytesRead => _readAhead?.Position ?? _file.Position;
-
     /// <summary>
-    /// The gzip stream ended and nothing but zero bytes follows it: padding to a tape or disk block,
-    /// which gzip ("trailing zero bytes ignored") and Python's gzip module skip; so does hunt.
+    /// Bytes of the file the decoder has taken so far (the compressed size once the stream is
+    /// drained); the whole file once the zero padding after a gzip stream was found and skipped.
     /// </summary>
-    public bool EndsInZeroPadding { get; private set; }
+    public long CompressedBytesRead => _paddedLength ?? _readAhead?.Position ?? _file.Position;
+
+    // The file's length, once nothing but zero bytes follows the gzip stream: padding to a tape or
+    // disk block, which gzip ("trailing zero bytes ignored") and Python's gzip module skip; so does hunt.
+    private long? _paddedLength;
 
     /// <summary>
     /// The file mapped into memory, when it is plain (not compressed), mapping is
@@ -158,7 +159,7 @@ internal sealed class SourceStream : IDisposable
             switch (GzipEndCheck.UnusedInputAfterEnd(gz))
             {
                 case > 0 and var n when OnlyZerosFrom(CompressedBytesRead - n):
-                    EndsInZeroPadding = true;
+                    _paddedLength = RandomAccess.GetLength(_file.SafeFileHandle);
                     break;
                 case > 0 and var n:
                     // n is what the decoder holds unread; the file may go on past it.
@@ -236,14 +237,12 @@ internal sealed class SourceStream : IDisposable
 /// Stops a decompression bomb: fails the stream (as a damaged stream, so what came before is still
 /// scanned) once it decompressed more than the limit, or more than the ratio allows.
 /// </summary>
-internal sealed class BombGuardStream(Stream inner, Stream compressed, DecompressionLimits limits) : Stream
+internal sealed class BombGuardStream(Stream inner, Stream compressed, DecompressionLimits limits) : ForwardStream
 {
     private const long RatioCheckAfter = 64L << 20;
     private long _produced;
 
     public Stream Inner => inner;
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
