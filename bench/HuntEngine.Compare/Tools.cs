@@ -109,18 +109,21 @@ internal sealed class ToolCatalog
                     code => code == 0));
         }
 
+        // `rg -z` runs the file's decompressor program; null for a plain file.
+        string? decoder = file.Compression switch
+        {
+            Compression.None => null,
+            Compression.Gzip => "gzip",
+            Compression.Lz4 => "lz4",
+            _ => "zstd",
+        };
+        bool decoderMissing = decoder is not null && FindOnPath(decoder) is null;
+
         if (Wanted("rg"))
         {
-            string? decoder = file.Compression switch
-            {
-                Compression.None => null,
-                Compression.Gzip => "gzip",
-                Compression.Lz4 => "lz4",
-                _ => "zstd",
-            };
             if (RipgrepPath is null)
                 skipped.Add("ripgrep: `rg` is not on PATH (apt-get install ripgrep)");
-            else if (decoder is not null && FindOnPath(decoder) is null)
+            else if (decoderMissing)
                 skipped.Add($"ripgrep -z: it runs the `{decoder}` program, which is not on PATH");
             else
                 tools.Add(new ToolSpec("rg", decoder is null ? "ripgrep `rg -c -F helpdesk`" : $"ripgrep `rg -z -c -F helpdesk` (runs `{decoder} -d`)",
@@ -131,16 +134,9 @@ internal sealed class ToolCatalog
 
         if (Wanted("rgjq"))
         {
-            string? decoder = file.Compression switch
-            {
-                Compression.None => null,
-                Compression.Gzip => "gzip",
-                Compression.Lz4 => "lz4",
-                _ => "zstd",
-            };
             if (RipgrepPath is null || JqPath is null)
                 skipped.Add("ripgrep + jq: `rg` or `jq` is not on PATH (apt-get install ripgrep jq)");
-            else if (decoder is not null && FindOnPath(decoder) is null)
+            else if (decoderMissing)
                 skipped.Add($"ripgrep + jq: `rg -z` runs the `{decoder}` program, which is not on PATH");
             else
             {
