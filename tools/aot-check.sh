@@ -8,7 +8,8 @@
 #   tools/aot-check.sh [INPUT...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-case $(uname -m) in x86_64) rid=linux-x64 ;; aarch64|arm64) rid=linux-arm64 ;; *) rid=$(dotnet --info | awk '/RID:/ {print $2; exit}') ;; esac
+source tools/lib/machine.sh
+rid=$(portable_rid)
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 echo "aot-check: publishing for $rid into $work"
 dotnet publish src/HuntEngine.Cli -c Release -r "$rid" --self-contained -o "$work/r2r" >"$work/r2r.log" 2>&1 || { cat "$work/r2r.log"; exit 2; }

@@ -12,28 +12,8 @@ set -euo pipefail
 # The folder as the caller named it (a relative one from where they stand), before moving to the repository.
 dir=$(realpath -m -- "${1:-${HOME:?set HOME, or give the folder}/.local/hunt}")
 cd "$(dirname "$0")/.."
-# The portable runtime identifier for this machine (a distribution's SDK may report its own, e.g.
-# ubuntu.24.04-x64, whose runtime packs NuGet does not have).
-rid_of_machine() {
-  local libc=linux
-  if ldd --version 2>&1 | grep -qi musl; then libc=linux-musl; fi
-  case $(uname -m) in
-    x86_64) echo "$libc-x64" ;;
-    aarch64|arm64) echo "$libc-arm64" ;;
-    *) dotnet --info | awk '/RID:/ {print $2; exit}' ;;
-  esac
-}
-rid=$(rid_of_machine)
-
-# Why Native AOT cannot be built or run here, or nothing when it can.
-aot_obstacle() {
-  command -v clang > /dev/null || { echo "no clang on PATH (Debian: apt-get install clang)"; return; }
-  # The AOT link takes zlib from the system (System.IO.Compression's native part).
-  echo 'int main(void){return 0;}' | clang -x c - -lz -o /dev/null 2> /dev/null \
-    || { echo "clang cannot link zlib (Debian: apt-get install zlib1g-dev)"; return; }
-  if [[ $rid == *-x64 ]] && ! grep -qw avx2 /proc/cpuinfo 2> /dev/null; then echo "this CPU has no AVX2"; return; fi
-  case $rid in linux-x64|linux-arm64|linux-musl-x64|linux-musl-arm64) ;; *) echo "not set up for $rid";; esac
-}
+source tools/lib/machine.sh
+rid=$(portable_rid)
 
 build=${HUNT_BUILD:-}
 if [[ -z $build ]]; then
