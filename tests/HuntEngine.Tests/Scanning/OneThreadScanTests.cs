@@ -8,15 +8,17 @@ using HuntEngine.Tests.Support;
 namespace HuntEngine.Tests.Scanning;
 
 /// <summary>
-/// <c>--threads 1</c> is one thread: no framer, worker or read-ahead thread beside the caller's,
-/// and the same result as with threads. Alone (not beside other scans), so the threads seen are
-/// this scan's.
+/// <c>--threads 1</c> is one thread: no worker or read-ahead thread beside the caller's, and the
+/// same result as with threads. Alone (not beside other scans), so the threads seen are this scan's.
+/// What it watches is the engine's named threads (<c>hunt-*</c>); work queued to the runtime's
+/// thread pool would not show here (the one-thread path queues none: HuntScanner builds the tables
+/// in turn when there is one thread).
 /// </summary>
 [Collection(HuntEngine.Tests.BadInput.MemorySensitiveCollection.Name)]
 public sealed class OneThreadScanTests
 {
     [LinuxFact]
-    public void One_thread_scans_on_the_callers_thread_alone_and_finds_what_threads_find()
+    public void One_thread_starts_no_scan_thread_of_its_own_and_finds_what_threads_find()
     {
         using var dir = new TempDir();
         var records = CorpusGenerator.Records(new GeneratorOptions(17, 3_000_000, PlantRate: 0.02))
