@@ -111,17 +111,39 @@ internal sealed unsafe class MappedFile
     /// <summary>
     /// Asks the kernel to start reading these bytes in (a cold page cache), without waiting. Only
     /// the part not asked for before is advised (the framer asks blocks ahead at every read step;
-    /// advising each page again at each step cost a 2-thread hot 1 GiB scan 0.04 CPU-s), in pieces of <see cref="PrefetchPiece"/>: one call reads in at most the device's
-    /// read-ahead size (<c>read_ahead_kb</c>, 128 KiB by default), so a larger piece would be
-    /// read only in part and not asked for again. A part already in the page cache is not advised
-    /// at all: advising hot pages was 8 system calls per MiB that read nothing in (see <see cref="Cached"/>).
+    /// advising each page again at each step cost a 2-thread hot 1 GiB scan 0.04 CPU-s), in pieces
+    /// of <see cref="PrefetchPiece"/>: one call reads in at most the device's read-ahead size
+    /// (<c>read_ahead_kb</c>, 128 KiB by default), so a larger piece would be read only in part and
+    /// not asked for again. A piece already in the page cache is not advised: advising hot pages
+    /// is eight system calls per MiB that read nothing in (see <see cref="AdviseMissing"/>).
     /// </summary>
     public void Prefetch(long offset, long length)
     {
         long end = offset + length;
         long from = Math.Max(offset, _prefetchedEnd);
         _prefetchedEnd = Math.Max(_prefetchedEnd, end);
-        if (from >= end || Cached(from, end - from)) return;
+        if (from < end) AdviseMissing(from, end);
+    }
+
+    /// <summary>
+    /// Advises the pieces of [<paramref name="from"/>, <paramref name="end"/>) that are not wholly
+    /// in the page cache: a range wholly cached costs one <c>cachestat</c>, one with nothing cached
+    /// (or where the kernel cannot tell) is advised whole, and one partly cached is halved at a
+    /// piece boundary until each part is one or the other.
+    /// </summary>
+    private void AdviseMissing(long from, long end)
+    {
+        long page = Environment.SystemPageSize;
+        long pages = (end + page - 1) / page - from / page;
+        long cached = CachedPages(from, end - from);
+        if (cached >= pages) return;
+        if (cached > 0 && end - from > PrefetchPiece)
+        {
+            long mid = from + Math.Max(1, (end - from) / 2 / PrefetchPiece) * PrefetchPiece;
+            AdviseMissing(from, mid);
+            AdviseMissing(mid, end);
+            return;
+        }
         for (; from < end; from += PrefetchPiece)
         {
             Advise(_start + from, Math.Min(PrefetchPiece, end - from), Advice.WillNeed);
@@ -133,15 +155,15 @@ internal sealed unsafe class MappedFile
     internal int AdvisedPieces { get; private set; }
 
     /// <summary>
-    /// Whether every page of the file's bytes [<paramref name="offset"/>, +<paramref name="length"/>)
-    /// is in the page cache now, by <c>cachestat</c> (Linux 6.5). False when it cannot tell: an
-    /// older kernel, or one that will not say for a file the process could not write to (kernels
-    /// patched since early 2025: <c>EPERM</c>). <c>mincore</c> was not used: for such a file it reports every page cached, so a
-    /// cold archive owned by someone else would never be prefetched.
+    /// How many pages of the file's bytes [<paramref name="offset"/>, +<paramref name="length"/>)
+    /// are in the page cache now, by <c>cachestat</c> (Linux 6.5); -1 when the kernel cannot tell:
+    /// an older one, or one that will not say for a file the process could not write to (kernels
+    /// patched since early 2025: <c>EPERM</c>). <c>mincore</c> was not used: for such a file it
+    /// reports every page cached, so a cold archive owned by someone else would never be prefetched.
     /// </summary>
-    private bool Cached(long offset, long length)
+    private long CachedPages(long offset, long length)
     {
-        if (!OperatingSystem.IsLinux() || s_noCachestat || _cachestatDenied) return false;
+        if (!OperatingSystem.IsLinux() || s_noCachestat || _cachestatDenied) return -1;
         var range = new CachestatRange((ulong)offset, (ulong)length);
         Cachestat stat;
         bool added = false;
@@ -155,27 +177,15 @@ internal sealed unsafe class MappedFile
         {
             if (added) _file.DangerousRelease();
         }
-        if (result != 0)
-        {
-            // ENOSYS: no such call here, never again; anything else (EPERM): not for this file.
-            if (Marshal.GetLastPInvokeError() == ENOSYS) s_noCachestat = true;
-            else _cachestatDenied = true;
-            return false;
-        }
-        long page = Environment.SystemPageSize;
-        long pages = (offset + length + page - 1) / page - offset / page;
-        return (long)stat.NrCache >= pages;
+        if (result == 0) return (long)stat.NrCache;
+        // ENOSYS: no such call here, never again; anything else (EPERM): not for this file.
+        if (Marshal.GetLastPInvokeError() == ENOSYS) s_noCachestat = true;
+        else _cachestatDenied = true;
+        return -1;
     }
 
-    /// <summary>Whether <see cref="Cached"/> can tell for this file (tests: a kernel before 6.5 cannot).</summary>
-    internal bool CanTellCached
-    {
-        get
-        {
-            _ = Cached(0, 1);
-            return !s_noCachestat && !_cachestatDenied;
-        }
-    }
+    /// <summary>Whether <see cref="CachedPages"/> can tell for this file (tests: a kernel before 6.5 cannot).</summary>
+    internal bool CanTellCached => CachedPages(0, 1) >= 0;
 
     private static bool s_noCachestat;
     private bool _cachestatDenied;
