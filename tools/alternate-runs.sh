@@ -3,13 +3,19 @@
 # shared machine hits all of them alike. Prints each command's median wall time (and range) and
 # median CPU time (user + system of the command and everything it ran), taken with wait4 to the
 # microsecond. Needs python3.
-#   tools/alternate-runs.sh ROUNDS 'command 1' 'command 2' ...
+# WARM, a space-separated list of files and folders, is read into the page cache before every
+# round, untimed (tools/lib/pagecache.py).
+#   [WARM='FILE...'] tools/alternate-runs.sh ROUNDS 'command 1' 'command 2' ...
 set -euo pipefail
-python3 - "$@" <<'PY'
+python3 - "$(dirname "$0")/lib" "$@" <<'PY'
 import os, statistics, subprocess, sys, time
-rounds, commands = int(sys.argv[1]), sys.argv[2:]
+sys.path.insert(0, sys.argv[1])
+from pagecache import warm
+rounds, commands = int(sys.argv[2]), sys.argv[3:]
+warmed = os.environ.get("WARM", "").split()
 runs = {k: [] for k in range(len(commands))}
 for _ in range(rounds):
+    warm(warmed)
     for k, cmd in enumerate(commands):
         began = time.perf_counter()
         # A non-zero exit is timed too (hunt exits 1 when it finds nothing).

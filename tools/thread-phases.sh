@@ -3,17 +3,21 @@
 # whole-process wall time and CPU time (user + system, of the process and its threads) and the
 # medians of the summary's phase_seconds (doc/summary-schema.md), so what scales (scan) and what
 # every run pays once (process start, start, finish, output) are seen apart; a run that does not
-# complete (exit 2, 130, a crash) stops it. Times are taken to
+# complete (exit 2, 130, a crash) stops it. The inputs are read into the page cache before every
+# round, untimed (tools/lib/pagecache.py). Times are taken to
 # the microsecond (wait4), not to the 10 ms of GNU time. Needs python3.
 #   tools/thread-phases.sh ROUNDS HUNT INPUT...     (HUNT: a published hunt, e.g. sc/hunt)
 set -euo pipefail
 rounds=$1; hunt=$2; shift 2
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-python3 - "$rounds" "$hunt" "$work" "$@" <<'EOF'
+python3 - "$(dirname "$0")/lib" "$rounds" "$hunt" "$work" "$@" <<'EOF'
 import json, os, statistics, subprocess, sys, time
-rounds, hunt, work, inputs = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4:]
+sys.path.insert(0, sys.argv[1])
+from pagecache import warm
+rounds, hunt, work, inputs = int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5:]
 runs = {1: [], 2: []}
 for _ in range(rounds):
+    warm(inputs)
     for t in (1, 2):
         summary = os.path.join(work, "s.json")
         if os.path.exists(summary): os.remove(summary)  # a run that writes none must not show the last one's
