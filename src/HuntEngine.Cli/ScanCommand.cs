@@ -57,7 +57,7 @@ internal sealed record ScanArguments
     {
         if (Last is { } last)
         {
-            long now = NowMs ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            long now = NowMs ?? ScanCommand.CeilingMilliseconds(DateTimeOffset.UtcNow);
             // The same half-open window as --from now-D --to now (spec §3 gives one window rule).
             return new TimeWindow(now - (long)last.TotalMilliseconds, now);
         }
@@ -253,11 +253,16 @@ internal static class ScanCommand
         if (a.NowMs is not null && a.Last is null)
             throw new HuntConfigurationException("--now only applies with --last");
         if (a.FromMs is { } f && a.ToMs is { } t && f >= t)
-            throw new HuntConfigurationException($"--from must be before --to (the window is [from, to))");
+            throw new HuntConfigurationException($"--from must be before --to, in whole milliseconds (the window is [from, to), and record times are to the millisecond)");
         return a;
     }
 
-    /// <summary>ISO 8601 date or date-time; no zone means UTC.</summary>
+    /// <summary>
+    /// ISO 8601 date or date-time; no zone means UTC. As milliseconds rounded up: record times are
+    /// whole milliseconds, so for any record time t, t ≥ from and t &lt; to hold exactly when they
+    /// hold for the bounds rounded up (rounded down, a bound of 10:15:30.0005 would take in a record
+    /// of 10:15:30.000 as --from and leave out a record of 10:15:30.000 as --to).
+    /// </summary>
     internal static long ParseTime(string option, string value)
     {
         string[] formats =
@@ -267,9 +272,13 @@ internal static class ScanCommand
         ];
         if (DateTimeOffset.TryParseExact(value, formats, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t))
-            return t.ToUnixTimeMilliseconds();
+            return CeilingMilliseconds(t);
         throw new HuntConfigurationException($"{option} '{value}': not a time; use ISO 8601 such as 2026-11-20 or 2026-11-20T10:15:30Z (no zone = UTC)");
     }
+
+    /// <summary>Unix milliseconds of <paramref name="t"/>, rounded up to the next whole millisecond.</summary>
+    internal static long CeilingMilliseconds(DateTimeOffset t) =>
+        t.ToUnixTimeMilliseconds() + (t.UtcTicks % TimeSpan.TicksPerMillisecond == 0 ? 0 : 1);
 
     /// <summary>A duration such as <c>7d</c>, <c>36h</c>, <c>90m</c>, <c>30s</c> or <c>2w</c>.</summary>
     internal static TimeSpan ParseDuration(string value)

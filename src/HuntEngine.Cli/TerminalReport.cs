@@ -15,8 +15,8 @@ internal static class TerminalReport
         o.WriteLine($"records      {s.RecordsFramed.ToString("N0", inv)} framed, {s.RecordsParsed.ToString("N0", inv)} parsed, {s.RecordsCleared.ToString("N0", inv)} cleared by the prefilter{(s.RecordsCleared > 0 ? " (not checked for broken JSON: --validate)" : "")}, {s.Malformed.ToString("N0", inv)} malformed, {s.Oversized.ToString("N0", inv)} oversized");
         var kinds = s.RecordsByKind.Where(k => k.Value > 0).Select(k => $"{k.Key} {k.Value.ToString("N0", inv)}");
         o.WriteLine($"by kind      {string.Join(", ", kinds)}{(s.RecordsCleared > 0 ? " (parsed records; --validate parses all)" : "")}");
-        if (s.RecordsOutsideWindow > 0 || s.RecordsWithoutTimeInWindow > 0)
-            o.WriteLine($"window       {s.RecordsOutsideWindow.ToString("N0", inv)} outside, {s.RecordsWithoutTimeInWindow.ToString("N0", inv)} without a time (excluded)");
+        if (s.RecordsOutsideWindow > 0 || s.RecordsWithoutTimeInWindow > 0 || s.Windowed && s.RecordsCleared > 0)
+            o.WriteLine($"window       {s.RecordsOutsideWindow.ToString("N0", inv)} outside, {s.RecordsWithoutTimeInWindow.ToString("N0", inv)} without a time (excluded){(s.RecordsCleared > 0 ? " (parsed records; --validate checks all)" : "")}");
         o.WriteLine($"detections   {s.Detections.ToString("N0", inv)}: {string.Join(", ", s.DetectionsByType.Select(d => $"{d.Key} {d.Value}"))}");
         o.WriteLine($"elapsed      {s.Elapsed.TotalSeconds.ToString("F2", inv)} s, {s.MegabytesPerSecond(s.DecompressedBytes).ToString("F1", inv)} MB/s decompressed ({s.MegabytesPerSecond(s.CompressedBytes).ToString("F1", inv)} MB/s on disk), {s.Threads} threads, peak RSS {(s.PeakWorkingSetBytes / 1048576.0).ToString("F0", inv)} MiB");
         foreach (var f in s.Files.Where(f => f.Error is not null))

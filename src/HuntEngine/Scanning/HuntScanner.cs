@@ -105,6 +105,7 @@ public static class HuntScanner
             Files = files,
             RecordsByKind = Enumerable.Range(0, RecordKinds.Count).ToDictionary(k => RecordKinds.Name((RecordKind)k), k => byKind[k]),
             DetectionsByType = detectionTypes,
+            Windowed = options.Window is not null,
             RecordsOutsideWindow = outside,
             RecordsWithoutTimeInWindow = noTime,
             Elapsed = clock.Elapsed,

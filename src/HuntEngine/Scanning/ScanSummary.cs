@@ -42,6 +42,8 @@ public sealed class ScanSummary
     public required IReadOnlyList<FileSummary> Files { get; init; }
     public required IReadOnlyDictionary<string, long> RecordsByKind { get; init; }
     public required IReadOnlyDictionary<string, long> DetectionsByType { get; init; }
+    /// <summary>Whether the scan had a time window (<c>--from</c>, <c>--to</c>, <c>--last</c>).</summary>
+    public bool Windowed { get; init; }
     public long RecordsOutsideWindow { get; init; }
     public long RecordsWithoutTimeInWindow { get; init; }
     public TimeSpan Elapsed { get; init; }

@@ -199,6 +199,33 @@ public sealed class CliTests
         Assert.Equal(1, doc.RootElement.GetProperty("records").GetProperty("without_time_in_window").GetInt64());
     }
 
+    [Fact]
+    public void Window_counts_are_of_parsed_records_and_validate_counts_every_record()
+    {
+        // Neither record holds a pattern's literal, so the prefilter clears both unparsed.
+        using var dir = new TempDir();
+        var input = Path.Combine(dir.Path, "in.json");
+        File.WriteAllText(input, """
+            {"CreationTime":"bad","Operation":"TeamCreated","RecordType":25,"UserId":"bob"}
+            {"CreationTime":"2020-01-01T00:00:00Z","Operation":"TeamCreated","RecordType":25,"UserId":"bob"}
+
+            """);
+        foreach (var validate in new[] { false, true })
+        {
+            var summary = Path.Combine(dir.Path, $"s{validate}.json");
+            string[] args = ["scan", input, "-o", Path.Combine(dir.Path, "o.arrow"), "--from", "2026-01-01", "--summary-json", summary];
+            var (code, output, _) = Run(validate ? [.. args, "--validate"] : args);
+            Assert.Equal(ExitCode.NoDetections, code);
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(summary));
+            var records = doc.RootElement.GetProperty("records");
+            Assert.Equal(validate ? 0 : 2, records.GetProperty("cleared_by_prefilter").GetInt64());
+            Assert.Equal(validate ? 1 : 0, records.GetProperty("outside_window").GetInt64());
+            Assert.Equal(validate ? 1 : 0, records.GetProperty("without_time_in_window").GetInt64());
+            // The terminal says the counts are partial whenever they are.
+            Assert.Equal(!validate, output.Contains("window       0 outside, 0 without a time (excluded) (parsed records; --validate checks all)", StringComparison.Ordinal));
+        }
+    }
+
     [Theory]
     [InlineData("2026-11-20T10:15:30Z", false)]      // exactly --now: out, as with --to now
     [InlineData("2026-11-20T10:15:29.999Z", true)]   // the last millisecond before it
@@ -213,6 +240,27 @@ public sealed class CliTests
         var fromTo = Run("scan", input, "-o", Path.Combine(dir.Path, "b.arrow"), "--from", "2026-11-20T09:15:30Z", "--to", "2026-11-20T10:15:30Z").Code;
         Assert.Equal(inside ? ExitCode.Detections : ExitCode.NoDetections, last);
         Assert.Equal(fromTo, last);
+    }
+
+    [Theory]
+    [InlineData("--from", "2026-11-20T10:15:30.0005Z", "2026-11-20T10:15:29.999Z", false)]
+    [InlineData("--from", "2026-11-20T10:15:30.0005Z", "2026-11-20T10:15:30Z", false)] // before from, in the same millisecond
+    [InlineData("--from", "2026-11-20T10:15:30.0005Z", "2026-11-20T10:15:30.001Z", true)]
+    [InlineData("--from", "2026-11-20T10:15:30.0000001Z", "2026-11-20T10:15:30Z", false)]
+    [InlineData("--to", "2026-11-20T10:15:30.0005Z", "2026-11-20T10:15:30Z", true)] // before to, in the same millisecond
+    [InlineData("--to", "2026-11-20T10:15:30.0005Z", "2026-11-20T10:15:30.001Z", false)]
+    [InlineData("--to", "2026-11-20T10:15:30Z", "2026-11-20T10:15:30Z", false)]
+    [InlineData("--now", "2026-11-20T10:15:30.0005Z", "2026-11-20T10:15:30Z", true)] // with --last 1h
+    [InlineData("--now", "2026-11-20T10:15:30.0005Z", "2026-11-20T09:15:30Z", false)]
+    [InlineData("--now", "2026-11-20T10:15:30.0005Z", "2026-11-20T09:15:30.001Z", true)]
+    public void Window_bounds_finer_than_a_millisecond_are_exact(string option, string bound, string time, bool inside)
+    {
+        using var dir = new TempDir();
+        var input = Path.Combine(dir.Path, "in.json");
+        File.WriteAllText(input, Detection.Replace("2026-11-20T10:15:30Z", time) + "\n");
+        string[] window = option == "--now" ? ["--last", "1h", "--now", bound] : [option, bound];
+        var (code, _, _) = Run(["scan", input, "-o", Path.Combine(dir.Path, "o.arrow"), .. window]);
+        Assert.Equal(inside ? ExitCode.Detections : ExitCode.NoDetections, code);
     }
 
     [Fact]
