@@ -266,7 +266,7 @@ internal sealed class JsonStreamFramer
             }
             else if (c == (byte)'{')
             {
-                long next = FrameTopObject(p);
+                long next = FrameTopObject(p, out bool record);
                 if (next == StopFraming) return _stoppedAt;
                 if (next < 0)
                 {
@@ -275,10 +275,10 @@ internal sealed class JsonStreamFramer
                     // nested objects, often one line each, must not become records. Any other is the
                     // first line of an NDJSON file that broke: the rest is read line by line.
                     if (!OpensItsLineAlone(p)) return FrameLines(p);
-                    p = SkipBrokenPrettyObject(p);
+                    p = SkipBrokenPrettyObject(p, p, FrameReason.BrokenPrettyObject);
                     continue;
                 }
-                p = next;
+                p = record ? EndTopRecord(p, next) : next;
             }
             else
             {
@@ -286,6 +286,47 @@ internal sealed class JsonStreamFramer
                 AddFrame(FrameKind.Malformed, p, eol, FrameReason.TopLevelNotObject);
                 p = eol;
             }
+        }
+    }
+
+    /// <summary>
+    /// A top-level record object [<paramref name="open"/>, <paramref name="end"/>) closed. It is a
+    /// record unless it was pretty-printed (its first line just "{") and what follows is not another
+    /// value: then a stray bracket may have closed it early, as in a real Entra sample whose
+    /// "location" has one "}" too many, and the lines after it are the rest of the same object,
+    /// whose nested objects (a line each) must not become records. If its text is not valid JSON,
+    /// it and what follows are one bad record up to the next line that opens an object (as a
+    /// broken pretty object is); if it is, it stays a record and only what follows is bad.
+    /// Returns where framing goes on.
+    /// </summary>
+    private long EndTopRecord(long open, long end)
+    {
+        // Looks past the blanks after it, holding it meanwhile (not past a record's worth of them).
+        long q = SkipWhitespace(end, open, open + _limits.MaxRecordBytes);
+        if (q >= End || At(q) is (byte)'{' or (byte)'[' || !OpensItsLineAlone(open))
+        {
+            AddFrame(FrameKind.Record, open, end);
+            return end;
+        }
+        if (!IsJsonText(open, end)) return SkipBrokenPrettyObject(open, open, FrameReason.BrokenPrettyObject);
+        AddFrame(FrameKind.Record, open, end);
+        return SkipBrokenPrettyObject(open, q, FrameReason.TrailingContent);
+    }
+
+    /// <summary>Whether the held bytes [start, end) are valid JSON (only for a record followed by stray content: rare, and it is parsed again by a worker).</summary>
+    private bool IsJsonText(long start, long end)
+    {
+        var reader = new Utf8JsonReader(Window.Slice((int)(start - _base), (int)(end - start)), new JsonReaderOptions { MaxDepth = _limits.MaxDepth });
+        try
+        {
+            while (reader.Read())
+            {
+            }
+            return reader.BytesConsumed == end - start;
+        }
+        catch (JsonException)
+        {
+            return false;
         }
     }
 
@@ -298,16 +339,17 @@ internal sealed class JsonStreamFramer
     }
 
     /// <summary>
-    /// A broken pretty-printed top-level object at <paramref name="open"/>: one malformed record up
-    /// to the next line whose first byte opens an object (where the next top-level object of a
+    /// A broken pretty-printed top-level object at <paramref name="open"/>: one malformed record,
+    /// from <paramref name="from"/> (the object's start, or the stray content after it) up to the
+    /// next line whose first byte opens an object (where the next top-level object of a
     /// <c>jq .</c> stream starts), or to the end. Only when the object indents its members (its
     /// second line starts with a blank): a printer that does not indent (<c>indent=0</c>) starts
     /// nested objects in the first column too, so then the rest of the file is the one bad record.
     /// Returns where framing goes on.
     /// </summary>
-    private long SkipBrokenPrettyObject(long open)
+    private long SkipBrokenPrettyObject(long open, long from, FrameReason reason)
     {
-        long keep = open;
+        long keep = from;
         long p = open;
         bool lineStart = false; // p is the first byte of a line not looked at yet (it may be End until the next Fill)
         int lines = 0; // lines looked at after the object's first
@@ -324,9 +366,9 @@ internal sealed class JsonStreamFramer
             {
                 byte first = At(p);
                 if (++lines == 1) indented = first is (byte)' ' or (byte)'\t';
-                else if (indented && first == (byte)'{')
+                else if (indented && first == (byte)'{' && p > from)
                 {
-                    AddFrame(FrameKind.Malformed, open, p, FrameReason.BrokenPrettyObject);
+                    AddFrame(FrameKind.Malformed, from, p, reason);
                     return p;
                 }
                 lineStart = false;
@@ -335,7 +377,7 @@ internal sealed class JsonStreamFramer
             if (_eof)
             {
                 // Cut by a damaged stream, it is part of the stream's error (spec §5), not a bad record.
-                if (StreamError is null) AddFrame(FrameKind.Malformed, open, End, FrameReason.BrokenPrettyObject);
+                if (StreamError is null) AddFrame(FrameKind.Malformed, from, End, reason);
                 return End;
             }
             if (End - keep > _limits.MaxRecordBytes) keep = End; // its bytes are not kept past the record limit; it is reported at its offset
@@ -405,8 +447,9 @@ internal sealed class JsonStreamFramer
     /// the position after it, -1 when it broke and the caller should fall back to lines, or
     /// <see cref="StopFraming"/>.
     /// </summary>
-    private long FrameTopObject(long open)
+    private long FrameTopObject(long open, out bool record)
     {
+        record = false;
         long p = open + 1;
         bool wrapper = false, keyOpensRecords = false;
         while (true)
@@ -433,7 +476,7 @@ internal sealed class JsonStreamFramer
             {
                 case (byte)'}':
                     p++;
-                    if (!wrapper) AddFrame(FrameKind.Record, open, p);
+                    record = !wrapper; // framed by the caller, which looks at what follows first
                     return p;
                 case (byte)',':
                     keyOpensRecords = false;

@@ -69,6 +69,47 @@ public sealed class BrokenPrettyObjectTests
     }
 
     [Fact]
+    public void A_pretty_object_closed_early_by_a_stray_brace_is_one_malformed_record_with_the_lines_after_it()
+    {
+        // As in the Entra docs' sign-in sample: "location" has one "}" too many, so the object's
+        // brackets balance early, and its nested one-line objects (here two that would fire) follow
+        // as top-level lines. The object is not valid JSON up to there (a trailing comma).
+        string broken = "{\n  \"id\": \"x\",\n  \"location\": {\n      \"city\": \"City\",\n      }\n  },\n  \"events\": [\n    "
+            + InnerRiskyGuest + ",\n    " + InnerRiskyGuest.Replace("inner-line", "inner-line-2", StringComparison.Ordinal) + "\n  ]\n}\n";
+        string text = broken + PrettyTeams("helpdesk-b@x.com");
+        foreach (var mode in Modes())
+        {
+            var r = EngineProbe.ScanText(text, mode);
+            var f = r.Summary.Files[0];
+            Assert.Equal("helpdesk-b@x.com", Assert.Single(r.Detections).Username);
+            Assert.Equal(2, f.RecordsFramed);
+            Assert.Equal(1, f.Malformed);
+            Assert.Equal(0, f.MalformedSamples[0].Offset);
+            Assert.Contains("pretty-printed", f.MalformedSamples[0].Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_whole_pretty_object_followed_by_stray_content_stays_a_record_and_the_stray_lines_are_one_bad_record()
+    {
+        // Valid JSON up to its closing brace: a record. What follows up to the next object's first
+        // line is one bad record, and a nested-looking object in it is not a record.
+        string first = PrettyTeams("helpdesk-a@x.com");
+        string stray = "  ],\n  \"more\": [\n    " + InnerRiskyGuest + "\n  ]\n}\n";
+        string text = first + stray + PrettyTeams("helpdesk-c@x.com");
+        foreach (var mode in Modes())
+        {
+            var r = EngineProbe.ScanText(text, mode);
+            var f = r.Summary.Files[0];
+            Assert.Equal(["helpdesk-a@x.com", "helpdesk-c@x.com"], r.Detections.Select(d => d.Username).Order(StringComparer.Ordinal));
+            Assert.Equal(3, f.RecordsFramed);
+            Assert.Equal(1, f.Malformed);
+            Assert.Equal(first.Length + 2, f.MalformedSamples[0].Offset); // the first stray byte that is not a blank
+            Assert.Contains("content after the end", f.MalformedSamples[0].Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void A_pretty_object_that_never_closes_before_the_next_one_is_one_malformed_record()
     {
         // The first object lost its closing brace: the next object's "{" at the start of a line ends it.
@@ -110,6 +151,40 @@ public sealed class BrokenPrettyObjectTests
                     Assert.Equal((2L, 1L), (f.RecordsFramed, f.Malformed));
                 }
             }
+    }
+
+    [Fact]
+    public void Stray_content_after_a_pretty_object_is_framed_alike_wherever_the_reads_end()
+    {
+        // The object's closing brace falls at, or around, the end of a read, so the look past it
+        // for what follows crosses a read. Valid up to there, it stays a record; with a trailing
+        // comma it is one bad record with the stray lines. Either way the nested object in the stray
+        // lines is not a record, and the next object is read.
+        string stray = "\n  ],\n  \"more\": [\n    " + InnerRiskyGuest + "\n  ]\n}\n";
+        string head = "{\n  \"CreationTime\": \"2026-11-20T10:15:30\",\n  \"Operation\": \"MessageSent\",\n  \"RecordType\": 25,\n  \"Workload\": \"MicrosoftTeams\",\n  \"UserId\": \"helpdesk-a@x.com\",\n  \"pad\": \"";
+        foreach (bool valid in new[] { true, false })
+            foreach (int boundary in new[] { 1 << 20, 64 << 10 })
+                for (int shift = -3; shift <= 3; shift++)
+                {
+                    string close = valid ? "\"\n}" : "\",\n}";
+                    int pad = boundary + shift - head.Length - close.Length;
+                    var text = Encoding.ASCII.GetBytes(head + new string('p', pad) + close + stray + PrettyTeams("helpdesk-b@x.com"));
+                    foreach (var (name, content, mode) in new (string, byte[], Func<ScanOptions, ScanOptions>)[]
+                    {
+                        ("a.json", text, o => o with { MapEveryFile = true }),
+                        ("a.json", text, o => o with { MemoryMap = false }),
+                        ("a.json.gz", Codecs.Compress(text, Codec.Gzip), o => o),
+                    })
+                    {
+                        var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { [name] = content }, mode);
+                        var f = r.Summary.Files[0];
+                        string ctx = $"valid {valid}, brace ends at {boundary + shift}, {name}";
+                        string[] expected = valid ? ["helpdesk-a@x.com", "helpdesk-b@x.com"] : ["helpdesk-b@x.com"];
+                        Assert.True(expected.SequenceEqual(r.Detections.Select(d => d.Username!).Order(StringComparer.Ordinal)), ctx);
+                        Assert.True((valid ? 3L : 2L, 1L) == (f.RecordsFramed, f.Malformed), $"{ctx}: {f.RecordsFramed} framed, {f.Malformed} malformed");
+                        Assert.True(f.MalformedSamples[0].Offset == (valid ? boundary + shift + 3 : 0), $"{ctx}: bad record at {f.MalformedSamples[0].Offset}");
+                    }
+                }
     }
 
     [Fact]
