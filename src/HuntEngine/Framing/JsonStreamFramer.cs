@@ -413,7 +413,18 @@ internal sealed class JsonStreamFramer
                 p++;
                 continue;
             }
-            if (!expectElement) AddFrame(FrameKind.Malformed, p, p, FrameReason.MissingArrayElement);
+            if (!expectElement)
+            {
+                if (c == (byte)'}')
+                {
+                    // One brace too many closed the element before it, which is framed (and parsed
+                    // as it stands): the stray brace is one bad record, and the array goes on.
+                    AddFrame(FrameKind.Malformed, p, p + 1, FrameReason.StrayClosingBrace);
+                    p++;
+                    continue;
+                }
+                AddFrame(FrameKind.Malformed, p, p, FrameReason.MissingComma);
+            }
             long start = p;
             _lenient.Reset();
             var r = Scan(ref _lenient, start, start, out long end);

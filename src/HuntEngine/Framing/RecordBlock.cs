@@ -44,6 +44,8 @@ internal enum FrameReason : byte
     CsvMissingAuditData,
     CsvEmptyAuditData,
     CsvInvalidUtf8,
+    MissingComma,
+    StrayClosingBrace,
 }
 
 internal static class FrameReasons
@@ -55,6 +57,8 @@ internal static class FrameReasons
         FrameReason.TopLevelNotObject => "content at the top level that is not a JSON object",
         FrameReason.TrailingContent => "content after the end of the top-level JSON value",
         FrameReason.MissingArrayElement => "empty element in a JSON array (stray comma)",
+        FrameReason.MissingComma => "no comma between two elements of a JSON array",
+        FrameReason.StrayClosingBrace => "a stray '}' between elements of a JSON array (one too many in the element before it)",
         FrameReason.BrokenStructure => "brackets do not balance or nest too deep; the rest of the container cannot be framed",
         FrameReason.BrokenPrettyObject => "a pretty-printed object that is cut short or broken: one bad record, up to the next line that opens an object",
         FrameReason.RecordTooLarge => "record larger than the maximum record size; skipped without loading",

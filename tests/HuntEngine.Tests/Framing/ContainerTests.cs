@@ -307,4 +307,37 @@ public sealed class ContainerTests
             r.Summary.Files.Select(f => f.Path));
         Assert.Equal(3, r.Detections.Count);
     }
+
+    [Theory]
+    [InlineData("[{0}}},{1},{2}]")]
+    [InlineData("{{\"value\":[{0}}},{1},{2}]}}")]
+    [InlineData("[\n  {0}}},\n  {1},\n  {2}\n]\n")]
+    public void A_stray_brace_between_array_elements_is_one_bad_record_and_the_array_goes_on(string layout)
+    {
+        // One brace too many after an element (spec §5: the bad record is counted and the scan goes
+        // on): the elements after it are read, and the file is not failed.
+        string text = string.Format(System.Globalization.CultureInfo.InvariantCulture, layout, Records[4], Records[0], Records[3]);
+        foreach (var mode in new Func<ScanOptions, ScanOptions>[] { o => o, o => o with { Prefilter = false }, o => o with { MemoryMap = false, Threads = 1 } })
+        {
+            var r = EngineProbe.ScanText(text, mode);
+            var f = r.Summary.Files[0];
+            Assert.Null(f.Error);
+            Assert.Equal(["RiskyGuestSignin", "Teams_ITImpersonation"], r.Detections.Select(d => d.DetectionType).Order(StringComparer.Ordinal));
+            Assert.Equal((4L, 1L), (f.RecordsFramed, f.Malformed));
+            Assert.Equal(text.IndexOf(Records[4], StringComparison.Ordinal) + Records[4].Length, f.MalformedSamples[0].Offset);
+            Assert.StartsWith("a stray '}' between elements", f.MalformedSamples[0].Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void Two_array_elements_without_a_comma_are_both_read_and_the_gap_is_reported_as_such()
+    {
+        string text = "[" + Records[0] + " " + Records[3] + "]";
+        var r = EngineProbe.ScanText(text);
+        var f = r.Summary.Files[0];
+        Assert.Equal(2, r.Detections.Count);
+        Assert.Equal((3L, 1L), (f.RecordsFramed, f.Malformed));
+        Assert.Equal(Records[0].Length + 2, f.MalformedSamples[0].Offset);
+        Assert.Equal("no comma between two elements of a JSON array", f.MalformedSamples[0].Reason);
+    }
 }
