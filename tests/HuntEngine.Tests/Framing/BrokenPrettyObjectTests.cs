@@ -33,6 +33,14 @@ public sealed class BrokenPrettyObjectTests
         o => o with { MemoryMap = false, Threads = 1 },
     ];
 
+    /// <summary>The file mapped, read, and gzipped (1 MiB reads plain, 64 KiB of decoded bytes compressed).</summary>
+    private static (string Name, byte[] Content, Func<ScanOptions, ScanOptions> Mode)[] ReadPaths(byte[] text) =>
+    [
+        ("a.json", text, o => o with { MapEveryFile = true }),
+        ("a.json", text, o => o with { MemoryMap = false }),
+        ("a.json.gz", Codecs.Compress(text, Codec.Gzip), o => o),
+    ];
+
     [Fact]
     public void A_truncated_pretty_record_is_one_malformed_record_and_its_nested_lines_are_not_records()
     {
@@ -137,12 +145,7 @@ public sealed class BrokenPrettyObjectTests
                 int pad = boundary + shift - head.Length - "\"\n}\n".Length;
                 var text = Encoding.ASCII.GetBytes(head + new string('p', pad) + "\"\n}\n" + after);
                 Assert.Equal(boundary + shift, text.Length - after.Length);
-                foreach (var (name, content, mode) in new (string, byte[], Func<ScanOptions, ScanOptions>)[]
-                {
-                    ("a.json", text, o => o with { MapEveryFile = true }),
-                    ("a.json", text, o => o with { MemoryMap = false }),
-                    ("a.json.gz", Codecs.Compress(text, Codec.Gzip), o => o),
-                })
+                foreach (var (name, content, mode) in ReadPaths(text))
                 {
                     var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { [name] = content }, mode);
                     var f = r.Summary.Files[0];
@@ -169,12 +172,7 @@ public sealed class BrokenPrettyObjectTests
                     string close = valid ? "\"\n}" : "\",\n}";
                     int pad = boundary + shift - head.Length - close.Length;
                     var text = Encoding.ASCII.GetBytes(head + new string('p', pad) + close + stray + PrettyTeams("helpdesk-b@x.com"));
-                    foreach (var (name, content, mode) in new (string, byte[], Func<ScanOptions, ScanOptions>)[]
-                    {
-                        ("a.json", text, o => o with { MapEveryFile = true }),
-                        ("a.json", text, o => o with { MemoryMap = false }),
-                        ("a.json.gz", Codecs.Compress(text, Codec.Gzip), o => o),
-                    })
+                    foreach (var (name, content, mode) in ReadPaths(text))
                     {
                         var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { [name] = content }, mode);
                         var f = r.Summary.Files[0];
