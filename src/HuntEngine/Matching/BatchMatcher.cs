@@ -105,7 +105,14 @@ internal sealed class BatchMatcher
             var (spec, conditions) = _patterns.Aggregates[a];
             _inWindow.AsSpan(0, inWindow).CopyTo(_candidates);
             int count = Narrow(batch, conditions, inWindow);
-            for (int i = 0; i < count; i++) aggregateEvents.Add(a, spec, ToDetection(batch, _candidates[i], spec.Name, sourceFile));
+            for (int i = 0; i < count; i++)
+            {
+                // The raw record goes to the events' file as the UTF-8 it is: only a burst's first
+                // event is read back, so the others never need it as a string.
+                int r = _candidates[i];
+                var row = ToDetection(batch, r, spec.Name, sourceFile, withRaw: false);
+                aggregateEvents.Add(a, spec, row, batch.TryRaw(r, out var raw) ? raw : default);
+            }
         }
     }
 
@@ -120,7 +127,7 @@ internal sealed class BatchMatcher
     }
 
     /// <summary>The only place a row becomes objects: it is a detection (or an aggregate's event).</summary>
-    internal static Detection ToDetection(NormalizedBatch b, int r, string type, string sourceFile) => new()
+    internal static Detection ToDetection(NormalizedBatch b, int r, string type, string sourceFile, bool withRaw = true) => new()
     {
         EventTimeMs = b.EventTime.Get(r),
         Username = b.Strings(Column.Username).GetString(r),
@@ -134,7 +141,7 @@ internal sealed class BatchMatcher
         DetectionType = type,
         SourceFile = b.FromStore ? b.StoredSourceFile.GetString(r) ?? sourceFile : sourceFile,
         SourceOffset = b.Offset(r),
-        Raw = b.TryRaw(r, out var raw) ? Encoding.UTF8.GetString(raw) : null,
+        Raw = withRaw && b.TryRaw(r, out var raw) ? Encoding.UTF8.GetString(raw) : null,
         TargetUser = b.Strings(Column.TargetUser).GetString(r),
         RemoteHost = b.Strings(Column.RemoteHost).GetString(r),
         ProcessName = b.Strings(Column.ProcessName).GetString(r),

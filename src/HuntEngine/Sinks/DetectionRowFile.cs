@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 
 namespace HuntEngine.Sinks;
@@ -28,7 +29,16 @@ internal sealed class DetectionRowFile : IDisposable
     }
 
     /// <summary>Writes <paramref name="row"/> and returns where it starts.</summary>
-    public long Append(Detection row)
+    public long Append(Detection row) => Append(row, default, rawAsUtf8: false);
+
+    /// <summary>
+    /// Writes <paramref name="row"/> with <paramref name="rawUtf8"/> as its raw record (empty: none),
+    /// not <see cref="Detection.Raw"/>; read back, it is that text. Saves making a string of a raw
+    /// record that may never be read.
+    /// </summary>
+    public long Append(Detection row, ReadOnlySpan<byte> rawUtf8) => Append(row, rawUtf8, rawAsUtf8: true);
+
+    private long Append(Detection row, ReadOnlySpan<byte> rawUtf8, bool rawAsUtf8)
     {
         if (_file is null)
         {
@@ -53,7 +63,7 @@ internal sealed class DetectionRowFile : IDisposable
                 _file.Seek(0, SeekOrigin.End);
                 _readSinceAppend = false;
             }
-            return Write(_writer!, row);
+            return Write(_writer!, row, rawUtf8, rawAsUtf8);
         }
         catch (IOException e)
         {
@@ -89,17 +99,32 @@ internal sealed class DetectionRowFile : IDisposable
         return DetectionCells.Read(ref cells);
     }
 
-    private long Write(BinaryWriter w, Detection d)
+    private long Write(BinaryWriter w, Detection d, ReadOnlySpan<byte> rawUtf8, bool rawAsUtf8)
     {
         long at = _file!.Position;
-        var cells = new CellWriter(w);
+        if (rawAsUtf8)
+        {
+            // The raw cell is written from the bytes given (the row's Raw stands in for it: see CellWriter).
+            if (_rawBytes.Length < rawUtf8.Length) _rawBytes = new byte[Math.Max(rawUtf8.Length, 2 * _rawBytes.Length)];
+            rawUtf8.CopyTo(_rawBytes);
+            _rawLength = rawUtf8.IsEmpty ? -1 : rawUtf8.Length;
+            d = d with { Raw = RawFromBytes };
+        }
+        var cells = new CellWriter(w, this);
         DetectionCells.Visit(d, ref cells);
         return at;
     }
 
+    /// <summary>Stands for the raw record in a row written with its bytes (compared by reference; never written as text).</summary>
+    private static readonly string RawFromBytes = new('\0', 1);
+    private byte[] _rawBytes = [];
+    private int _rawLength; // -1: no raw record
+
     // Numbers as a presence flag and the value; text as its UTF-16 code units as they are (a value
-    // unescaped from JSON may hold a lone surrogate, which a UTF-8 round trip would replace).
-    private readonly struct CellWriter(BinaryWriter w) : IDetectionCells
+    // unescaped from JSON may hold a lone surrogate, which a UTF-8 round trip would replace), its
+    // length first (-1: null). A raw record given as bytes is UTF-8 that parsed, so it round-trips:
+    // it is written as -2 - its byte count, then the bytes.
+    private readonly struct CellWriter(BinaryWriter w, DetectionRowFile file) : IDetectionCells
     {
         public void Time(long? unixMs) => Int64(unixMs);
         public void Int32(int value) => w.Write(value);
@@ -112,6 +137,12 @@ internal sealed class DetectionRowFile : IDisposable
 
         public void String(string? value)
         {
+            if (ReferenceEquals(value, RawFromBytes))
+            {
+                w.Write(file._rawLength < 0 ? -1 : -2 - file._rawLength);
+                if (file._rawLength >= 0) w.Write(file._rawBytes, 0, file._rawLength);
+                return;
+            }
             w.Write(value is null ? -1 : value.Length);
             if (value is not null) w.Write(MemoryMarshal.AsBytes(value.AsSpan()));
         }
@@ -126,8 +157,23 @@ internal sealed class DetectionRowFile : IDisposable
         public string? String()
         {
             int length = r.ReadInt32();
-            if (length < 0) return null;
+            if (length == -1) return null;
+            if (length < -1) return Utf8(r, -2 - length);
             return string.Create(length, r, static (chars, reader) => reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chars)));
+        }
+    }
+
+    private static string Utf8(BinaryReader r, int bytes)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(bytes);
+        try
+        {
+            r.BaseStream.ReadExactly(buffer, 0, bytes);
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, bytes);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Text;
 using HuntEngine.Matching;
 using HuntEngine.Parsing;
 
@@ -28,6 +29,18 @@ public sealed class AggregateEventLogTests
         }).ToList();
     }
 
+    /// <summary>
+    /// Adds a row as the matcher does: its raw record as the UTF-8 bytes of the file. What comes
+    /// back is the row with that raw text as the matcher would have decoded it (a lone surrogate,
+    /// which a file's bytes cannot hold, comes back as U+FFFD).
+    /// </summary>
+    private static Detection Add(AggregateEventLog log, Detection row)
+    {
+        byte[]? raw = string.IsNullOrEmpty(row.Raw) ? null : Encoding.UTF8.GetBytes(row.Raw);
+        log.Add(0, Spec, row with { Raw = "not this: the bytes given are the raw record" }, raw);
+        return row with { Raw = raw is null ? null : Encoding.UTF8.GetString(raw) };
+    }
+
     [Fact]
     public void Every_row_reads_back_exactly_as_added_and_no_file_is_left()
     {
@@ -35,10 +48,10 @@ public sealed class AggregateEventLogTests
         try
         {
             var rng = new Random(5);
-            var rows = Rows(400, seed: 5);
+            var added = Rows(400, seed: 5);
             using (var log = new AggregateEventLog(dir))
             {
-                foreach (var row in rows) log.Add(0, Spec, row);
+                var rows = added.Select(row => Add(log, row)).ToList();
                 // On Unix the file is unlinked as soon as it is open, so a killed scan leaves nothing.
                 Assert.Equal(OperatingSystem.IsWindows() ? 1 : 0, Directory.GetFiles(dir).Length);
                 Assert.Equal(rows.Count, log.Entries.Count);
@@ -51,8 +64,8 @@ public sealed class AggregateEventLogTests
                     Assert.Equal(AggregateEventLog.GroupKey(Spec, rows[i]), e.Group);
                 }
                 // Adding after reading appends, and earlier rows stay readable.
-                var extra = Rows(1, seed: 6)[0] with { Raw = "\ud800" };
-                log.Add(0, Spec, extra);
+                var extra = Add(log, Rows(1, seed: 6)[0] with { Raw = "{\"a\":\"\u00e9\u212a\ud83d\ude00\"}" });
+                Assert.Equal("{\"a\":\"\u00e9\u212a\ud83d\ude00\"}", extra.Raw);
                 Assert.Equal(extra, log.Read(log.Entries[^1]));
                 for (int i = 0; i < rows.Count; i++) Assert.Equal(rows[i], log.Read(log.Entries[i]));
             }
@@ -80,7 +93,7 @@ public sealed class AggregateEventLogTests
     {
         string missing = Path.Combine(Path.GetTempPath(), "hunt-no-such-folder-" + Guid.NewGuid().ToString("N"));
         using var log = new AggregateEventLog(missing);
-        var e = Assert.Throws<HuntTemporaryFileException>(() => log.Add(0, Spec, Rows(1, seed: 1)[0]));
+        var e = Assert.Throws<HuntTemporaryFileException>(() => Add(log, Rows(1, seed: 1)[0]));
         Assert.Contains(missing, e.Message);
         Assert.Contains("TMPDIR", e.Message);
     }
