@@ -51,7 +51,8 @@ public static class ParquetFileSink
         for (int start = 0; start < detections.Count; start += rowsPerRowGroup)
         {
             cancel.ThrowIfCancellationRequested();
-            using var batch = DetectionSchema.ToBatch(detections, start, Math.Min(rowsPerRowGroup, detections.Count - start));
+            using var memory = new NativeBatchMemory();
+            using var batch = DetectionSchema.ToBatch(detections, start, Math.Min(rowsPerRowGroup, detections.Count - start), memory);
             using var group = writer.CreateRowGroup();
             for (int c = 0; c < fields.Length; c++)
                 await ArrowParquetColumns.WriteAsync(group, fields[c], batch.Column(c), cancel).ConfigureAwait(false);

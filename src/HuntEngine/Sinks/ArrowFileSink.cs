@@ -36,7 +36,8 @@ public static class ArrowFileSink
         for (int start = 0; start < detections.Count; start += RowsPerBatch)
         {
             cancel.ThrowIfCancellationRequested();
-            using var batch = DetectionSchema.ToBatch(detections, start, Math.Min(RowsPerBatch, detections.Count - start));
+            using var memory = new NativeBatchMemory();
+            using var batch = DetectionSchema.ToBatch(detections, start, Math.Min(RowsPerBatch, detections.Count - start), memory);
             writer.WriteRecordBatch(compression == OutputCompression.None ? batch : WithoutEmptyBuffers(batch));
         }
         writer.WriteEnd();

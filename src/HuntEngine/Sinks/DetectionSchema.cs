@@ -34,8 +34,11 @@ public static class DetectionSchema
         .Field(f => f.Name("window_end").DataType(Time).Nullable(true))
         .Build();
 
-    /// <summary>Builds one record batch of detections (already in output order).</summary>
-    public static RecordBatch ToBatch(IReadOnlyList<Detection> rows, int start, int count)
+    /// <summary>
+    /// Builds one record batch of detections (already in output order). Its string columns live in
+    /// <paramref name="memory"/>: dispose the batch, then the memory, once it is written.
+    /// </summary>
+    internal static RecordBatch ToBatch(IReadOnlyList<Detection> rows, int start, int count, NativeBatchMemory memory)
     {
         // Each row read once: past the memory budget, indexing the list reads the row back from its
         // temporary file, and every column below walks the rows again.
@@ -54,7 +57,7 @@ public static class DetectionSchema
             eventCount.Append(d.EventCount);
             AppendTime(windowEnd, d.WindowEndMs);
         }
-        StringArray Strings(Func<Detection, string?> pick) => BuildStrings(batch, pick);
+        StringArray Strings(Func<Detection, string?> pick) => BuildStrings(memory, batch, pick);
         IArrowArray[] columns =
         [
             time.Build(),
@@ -72,7 +75,7 @@ public static class DetectionSchema
     /// encodes every value into a buffer of its own and grows its data by doubling, which made
     /// building the batch most of the output phase (6 ms of the raw records' 2.6 MB, a 1 GiB hunt).
     /// </summary>
-    private static StringArray BuildStrings(Detection[] rows, Func<Detection, string?> pick)
+    private static StringArray BuildStrings(NativeBatchMemory memory, Detection[] rows, Func<Detection, string?> pick)
     {
         long total = 0;
         int nulls = 0;
@@ -82,20 +85,20 @@ public static class DetectionSchema
             else nulls++;
         }
         if (total > int.MaxValue) throw new InvalidOperationException($"a batch of {rows.Length} detections holds {total} bytes of text in one column, more than an Arrow string column takes (2 GiB)");
-        var offsets = new byte[(rows.Length + 1) * sizeof(int)];
-        var offsetsAsInts = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(offsets.AsSpan());
-        var data = new byte[total];
-        var validity = nulls == 0 ? null : new byte[(rows.Length + 7) / 8];
+        var offsets = memory.Allocate((rows.Length + 1) * sizeof(int));
+        var offsetsAsInts = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, int>(offsets.Span);
+        var data = memory.Allocate((int)total);
+        var validity = nulls == 0 ? Memory<byte>.Empty : memory.Allocate((rows.Length + 7) / 8);
         int at = 0;
         for (int i = 0; i < rows.Length; i++)
         {
             offsetsAsInts[i] = at;
             if (pick(rows[i]) is not { } v) continue;
-            at += System.Text.Encoding.UTF8.GetBytes(v, data.AsSpan(at));
-            if (validity is not null) validity[i >> 3] |= (byte)(1 << (i & 7));
+            at += System.Text.Encoding.UTF8.GetBytes(v, data.Span[at..]);
+            if (nulls != 0) validity.Span[i >> 3] |= (byte)(1 << (i & 7));
         }
         offsetsAsInts[rows.Length] = at;
-        return new StringArray(rows.Length, new ArrowBuffer(offsets), new ArrowBuffer(data), validity is null ? ArrowBuffer.Empty : new ArrowBuffer(validity), nulls);
+        return new StringArray(rows.Length, new ArrowBuffer(offsets), new ArrowBuffer(data), nulls == 0 ? ArrowBuffer.Empty : new ArrowBuffer(validity), nulls);
     }
 
     private static void AppendTime(TimestampArray.Builder b, long? ms)

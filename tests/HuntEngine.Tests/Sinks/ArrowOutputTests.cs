@@ -38,7 +38,8 @@ public sealed class ArrowOutputTests
             RemoteHost = "s3.amazonaws.com", SentBytes = i % 4 == 0 ? null : 10_485_761L + i, AppName = i == 7 ? "" : null,
         }).ToList();
         var counted = new CountingRows(rows);
-        using var batch = DetectionSchema.ToBatch(counted, 5, 12);
+        using var memory = new NativeBatchMemory();
+        using var batch = DetectionSchema.ToBatch(counted, 5, 12, memory);
         Assert.Equal(12, counted.Reads);
         Assert.Equal(12, batch.Length);
         for (int i = 0; i < 12; i++)
@@ -66,7 +67,8 @@ public sealed class ArrowOutputTests
             EventTimeMs = 1_700_000_000_000 + i, DetectionType = "Teams_ITImpersonation", SourceFile = "f", SourceOffset = i,
             Username = "", SourceIp = null, Raw = "{}", EventCount = 1,
         }).ToList();
-        using var batch = DetectionSchema.ToBatch(rows, 0, rows.Count);
+        using var memory = new NativeBatchMemory();
+        using var batch = DetectionSchema.ToBatch(rows, 0, rows.Count, memory);
         Assert.Contains(Enumerable.Range(0, batch.ColumnCount), c => batch.Column(c).Data.Buffers.Any(b => b.Length == 0));
         var safe = ArrowFileSink.WithoutEmptyBuffers(batch);
         for (int c = 0; c < safe.ColumnCount; c++)
