@@ -296,21 +296,32 @@ internal sealed class JsonStreamFramer
     /// "location" has one "}" too many, and the lines after it are the rest of the same object,
     /// whose nested objects (a line each) must not become records. If its text is not valid JSON,
     /// it and what follows are one bad record up to the next line that opens an object (as a
-    /// broken pretty object is); if it is, it stays a record and only what follows is bad.
-    /// Returns where framing goes on.
+    /// broken pretty object is); if it is, it stays a record and only what follows is bad (up to
+    /// that line when the object indents its members; line by line when it does not, since then
+    /// nested objects and the next object both start in the first column). Returns where framing
+    /// goes on.
     /// </summary>
     private long EndTopRecord(long open, long end)
     {
-        // Looks past the blanks after it, holding it meanwhile (not past a record's worth of them).
-        long q = SkipWhitespace(end, open, open + _limits.MaxRecordBytes);
-        if (q >= End || At(q) is (byte)'{' or (byte)'[' || !OpensItsLineAlone(open))
+        // Looks past the blanks after it, holding it meanwhile, up to the record limit from its
+        // start: what is found within it is found whatever the reads, and past it is not looked at.
+        long limit = open + _limits.MaxRecordBytes;
+        long q = SkipWhitespace(end, open, limit);
+        if (q >= End || q > limit || At(q) is (byte)'{' or (byte)'[' || !OpensItsLineAlone(open))
         {
             AddFrame(FrameKind.Record, open, end);
             return end;
         }
         if (!IsJsonText(open, end)) return SkipBrokenPrettyObject(open, open, FrameReason.BrokenPrettyObject);
         AddFrame(FrameKind.Record, open, end);
-        return SkipBrokenPrettyObject(open, q, FrameReason.TrailingContent);
+        return IndentsMembers(open, end) ? SkipBrokenPrettyObject(open, q, FrameReason.TrailingContent) : end;
+    }
+
+    /// <summary>Whether the held object [open, end) starts its second line with a blank (a printer that indents).</summary>
+    private bool IndentsMembers(long open, long end)
+    {
+        long nl = IndexOfNewline(open + 1, end);
+        return nl >= 0 && nl + 1 < end && At(nl + 1) is (byte)' ' or (byte)'\t';
     }
 
     /// <summary>Whether the held bytes [start, end) are valid JSON (only for a record followed by stray content: rare, and it is parsed again by a worker).</summary>
@@ -418,12 +429,22 @@ internal sealed class JsonStreamFramer
                 if (c == (byte)'}')
                 {
                     // One brace too many closed the element before it, which is framed (and parsed
-                    // as it stands): the stray brace is one bad record, and the array goes on.
-                    AddFrame(FrameKind.Malformed, p, p + 1, FrameReason.StrayClosingBrace);
-                    p++;
-                    continue;
+                    // as it stands) when a comma or the array's end follows: the stray brace is one
+                    // bad record, and the array goes on. Anything else after it (a "]" that is
+                    // missing, say) leaves the structure unknown: scanned below, framing stops.
+                    long limit = p + _limits.MaxRecordBytes;
+                    long after = SkipWhitespace(p + 1, p, limit);
+                    if (after < End && after <= limit && At(after) is (byte)',' or (byte)']')
+                    {
+                        AddFrame(FrameKind.Malformed, p, p + 1, FrameReason.StrayClosingBrace);
+                        p = after;
+                        continue;
+                    }
                 }
-                AddFrame(FrameKind.Malformed, p, p, FrameReason.MissingComma);
+                else
+                {
+                    AddFrame(FrameKind.Malformed, p, p, FrameReason.MissingComma);
+                }
             }
             long start = p;
             _lenient.Reset();

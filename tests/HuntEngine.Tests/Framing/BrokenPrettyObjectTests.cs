@@ -186,6 +186,55 @@ public sealed class BrokenPrettyObjectTests
     }
 
     [Fact]
+    public void Stray_content_is_looked_for_within_the_record_limit_alike_on_every_read_path()
+    {
+        // What follows a pretty object is looked for up to the record limit from its start: the
+        // same outcome mapped, read and gzipped, whether the object and its blanks end inside the
+        // limit or past it, and wherever the reads end (64 KiB decoded, 1 MiB plain). A review
+        // found gzip framing the nested object of the stray lines as a record where plain did not.
+        const int Limit = 4096;
+        string stray = "\n  ],\n  \"more\": [\n    " + InnerRiskyGuest + "\n  ]\n}\n";
+        static string Pretty(string user, int pad) => $"{{\n  \"CreationTime\": \"2026-11-20T10:15:30\",\n  \"Operation\": \"MessageSent\",\n  \"RecordType\": 25,\n  \"Workload\": \"MicrosoftTeams\",\n  \"UserId\": \"{user}\",\n  \"pad\": \"{new string('p', pad)}\"\n}}";
+        int bare = Pretty("helpdesk-a@x.com", 0).Length;
+        foreach (int size in new[] { 400, Limit - 4, Limit - 3, Limit - 1, Limit })
+            foreach (int blanks in new[] { 0, Limit - size - 3, Limit - size + 1, 2 * Limit })
+                foreach (int endAt in new[] { 0, (64 << 10) - 1, (64 << 10) + 1, (1 << 20) - 1, 1 << 20 })
+                {
+                    if (blanks < 0) continue;
+                    string record = Pretty("helpdesk-a@x.com", size - bare);
+                    int fill = endAt - size;
+                    string filler = fill <= 0 ? "" : Pretty("nobody", fill - bare - 1) + "\n";
+                    if (fill > 0 && fill < bare + 1) continue;
+                    string text = filler + record + new string(' ', blanks) + stray + Pretty("helpdesk-b@x.com", 0) + "\n";
+                    var outcomes = ReadPaths(Encoding.ASCII.GetBytes(text)).Select(path =>
+                    {
+                        var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { [path.Name] = path.Content }, o => path.Mode(o with { MaxRecordBytes = Limit }));
+                        var f = r.Summary.Files[0];
+                        return $"{string.Join(",", r.Detections.Select(d => d.Username).Order(StringComparer.Ordinal))} framed {f.RecordsFramed} malformed {f.Malformed}";
+                    }).ToList();
+                    Assert.True(outcomes.Distinct().Count() == 1, $"size {size}, blanks {blanks}, end at {endAt}: {string.Join(" | ", outcomes)}");
+                    // Within the limit the stray lines are one bad record and their nested object is not a record.
+                    if (size + blanks + 3 <= Limit) Assert.DoesNotContain("inner-line", outcomes[0], StringComparison.Ordinal);
+                }
+    }
+
+    [Fact]
+    public void A_whole_unindented_pretty_object_followed_by_a_stray_line_loses_nothing_after_it()
+    {
+        // json.dumps(o, indent=0): nested objects and the next object both start in the first
+        // column, so the stray line is read line by line, as before, and the records after it are read.
+        string Flat(string user) => string.Join("\n", "{", "\"CreationTime\": \"2026-11-20T10:15:30\",", "\"Operation\": \"MessageSent\",", "\"RecordType\": 25,", "\"Workload\": \"MicrosoftTeams\",", $"\"UserId\": \"{user}\"", "}") + "\n";
+        string text = Flat("helpdesk-1@x.com") + ",\n" + Flat("helpdesk-2@x.com") + Flat("helpdesk-3@x.com");
+        foreach (var mode in Modes())
+        {
+            var r = EngineProbe.ScanText(text, mode);
+            var f = r.Summary.Files[0];
+            Assert.Equal(3, r.Detections.Count);
+            Assert.Equal((4L, 1L), (f.RecordsFramed, f.Malformed));
+        }
+    }
+
+    [Fact]
     public void A_broken_object_whose_printer_does_not_indent_is_one_bad_record_to_the_end()
     {
         // json.dumps(o, indent=0) / Go MarshalIndent(v, "", ""): nested objects start in the first column too.

@@ -330,6 +330,19 @@ public sealed class ContainerTests
     }
 
     [Fact]
+    public void A_brace_where_the_arrays_end_is_missing_still_stops_framing()
+    {
+        // {"value":[A,B} then another page: the "}" is not followed by a comma or "]", so it is not
+        // taken for a stray brace; what follows cannot be framed reliably, and the file says so.
+        string text = "{\"value\":[" + Records[0] + "," + Records[3] + "}\n{\"value\":[" + Records[4] + "]}\n";
+        var r = EngineProbe.ScanText(text);
+        var f = r.Summary.Files[0];
+        Assert.Contains("framing stopped", f.Error, StringComparison.Ordinal);
+        Assert.Equal(2, r.Detections.Count);
+        Assert.Equal(1, f.Malformed);
+    }
+
+    [Fact]
     public void Two_array_elements_without_a_comma_are_both_read_and_the_gap_is_reported_as_such()
     {
         string text = "[" + Records[0] + " " + Records[3] + "]";
