@@ -46,6 +46,13 @@ internal sealed class JsonStreamFramer
 
     private readonly int _readSize;
 
+    /// <summary>
+    /// How far past the record limit an oversized first line is read to see whether the next line
+    /// opens an object: a plain file's read size, or the limit again when that is smaller (what is
+    /// held stays within twice the limit).
+    /// </summary>
+    private long OversizedLookAhead => Math.Min(_limits.MaxRecordBytes, 1 << 20);
+
     /// <summary>How many blocks ahead of the framer a mapped file is prefetched.</summary>
     private const int PrefetchBlocks = 4;
 
@@ -551,15 +558,36 @@ internal sealed class JsonStreamFramer
     /// still held). When the line after its first line opens another object, this is an NDJSON file
     /// whose first line lost its closing brace: read on line by line (-1). Otherwise it is one
     /// oversized record: scanned to its end while its bytes are dropped, reported at its start.
+    /// That next line is looked for in the same bytes on every read path: up to
+    /// <see cref="OversizedLookAhead"/> past the record limit, read in as far as needed, so how far
+    /// a read happened to go (1 MiB plain, 64 KiB of decoded bytes) does not decide how the rest of
+    /// the file is framed.
     /// </summary>
     private long OversizedTopObject(long open)
     {
-        long nl = IndexOfNewline(open, End);
-        if (nl >= 0)
+        long bound = open + _limits.MaxRecordBytes + OversizedLookAhead;
+        long from = open; // where the newline is looked for from (what is before it holds none)
+        while (true)
         {
-            long next = nl + 1;
-            while (next < End && At(next) is (byte)'\r' or (byte)'\n') next++;
-            if (next < End && At(next) == (byte)'{') return -1;
+            long held = Math.Min(End, bound);
+            long nl = IndexOfNewline(from, held);
+            if (nl < 0)
+            {
+                from = held;
+            }
+            else
+            {
+                long next = nl + 1;
+                while (next < held && At(next) is (byte)'\r' or (byte)'\n') next++;
+                if (next < held)
+                {
+                    if (At(next) == (byte)'{') return -1;
+                    break;
+                }
+                from = nl; // the next line's first byte is not held yet
+            }
+            if (held >= bound || _eof) break;
+            Fill(open);
         }
         _strict.Reset();
         var r = SkipRest(ref _strict, open, out long end);

@@ -97,14 +97,19 @@ internal sealed class FileFramer(IReadOnlyList<InputFile> inputs, FileSummary[] 
                 var head = framer.Prefetch(4096);
                 int start = head.StartsWith("\uFEFF"u8) ? 3 : 0;
                 // The first non-blank byte tells the container (spec §1), however many blank lines come
-                // before it: read on until there is one (up to the record limit, past which the file
-                // is taken as JSON, whose framer skips blanks by streaming).
-                int first = FirstNonBlank(head, start);
-                while (first >= head.Length && !framer.ReachedEnd && head.Length < _limits.MaxRecordBytes)
+                // before it: read on until there is one, up to the record limit, past which the file
+                // is taken as JSON, whose framer skips blanks by streaming. Only the bytes within the
+                // limit are looked at, however far the first read went (1 MiB plain, 64 KiB of decoded
+                // bytes), so every read path sniffs a file alike.
+                int sniffed = (int)Math.Min(start + (long)_limits.MaxRecordBytes, int.MaxValue);
+                int first = FirstNonBlank(head[..Math.Min(head.Length, sniffed)], start);
+                while (first >= Math.Min(head.Length, sniffed) && !framer.ReachedEnd && head.Length < sniffed)
                 {
-                    head = framer.Prefetch((int)Math.Min(2L * head.Length, _limits.MaxRecordBytes));
-                    first = FirstNonBlank(head, start); // from the start again: a line blank so far may have been cut
+                    head = framer.Prefetch((int)Math.Min(2L * head.Length, sniffed));
+                    first = FirstNonBlank(head[..Math.Min(head.Length, sniffed)], start); // from the start again: a line blank so far may have been cut
                 }
+                bool found = first < Math.Min(head.Length, sniffed);
+                bool allBlank = !found && framer.ReachedEnd && head.Length <= sniffed;
                 if (source.Compression == CompressionKind.None && StoreFormatOf(head) is { } storeFormat)
                 {
                     framer.Abandon();
@@ -121,7 +126,7 @@ internal sealed class FileFramer(IReadOnlyList<InputFile> inputs, FileSummary[] 
                     FrameStorePart(storeFormat, input, file, emit, cancel);
                     return;
                 }
-                bool json = first >= head.Length || head[first] is (byte)'[' or (byte)'{';
+                bool json = !found || head[first] is (byte)'[' or (byte)'{';
                 if (!json && head[..Math.Min(head.Length, 4096)].Contains((byte)0))
                 {
                     file.Container = "binary";
@@ -150,10 +155,10 @@ internal sealed class FileFramer(IReadOnlyList<InputFile> inputs, FileSummary[] 
                 {
                     file.MemoryMapped = mapped is not null;
                     // head is gone once framing starts (its buffer goes to a worker, or is unmapped).
-                    string? container = first >= head.Length ? "empty" : head[first] == (byte)'[' ? "json-array" : null;
+                    string? container = allBlank ? "empty" : found && head[first] == (byte)'[' ? "json-array" : null;
                     // From the first non-blank byte: the framer skips only JSON whitespace, and the
                     // lines before it may be blank in Unicode's sense (all of them when it is the end).
-                    framer.Run(first < head.Length || framer.ReachedEnd ? first : start);
+                    framer.Run(found || allBlank ? first : start);
                     file.Container = container ?? (framer.Layout == JsonLayout.Lines ? "ndjson" : "json");
                 }
             }

@@ -219,6 +219,37 @@ public sealed class BrokenPrettyObjectTests
     }
 
     [Fact]
+    public void An_oversized_object_and_a_files_leading_blanks_are_framed_alike_on_every_read_path()
+    {
+        // Two decisions that used to look as far as a read happened to go (1 MiB plain, 64 KiB of
+        // decoded bytes): whether an object over the limit is an NDJSON first line that lost its
+        // brace (the next line opens an object), and where a file's first non-blank byte is (it
+        // tells the container). Both now look within the record limit only. A review's cases:
+        const int Limit = 1024;
+        string Teams(string user) => $$"""{"CreationTime":"2026-11-20T10:15:30","Operation":"MessageSent","RecordType":25,"UserId":"{{user}}","Workload":"MicrosoftTeams"}""";
+        string[] texts =
+        [
+            "{\"a\":\"" + new string('x', 100_000) + "\"}\n{\"broken\":1\n" + Teams("helpdesk@evil.com") + "\n}\n",
+            PrettyTeams("helpdesk-a@x.com") + "{\"big\":\"" + new string('x', 100_000) + "\"}\n" + Teams("helpdesk-b@x.com") + "\n" + PrettyTeams("helpdesk-c@x.com"),
+            "{\"a\":\"" + new string('x', 700) + "\"}\n" + Teams("helpdesk-d@x.com") + "\n",
+            new string('\n', 100_000) + "CreationTime,Operation,Workload,UserId,AuditData\n2026-11-20T10:15:30,MessageSent,MicrosoftTeams,helpdesk@evil.com,\"" + Teams("helpdesk@evil.com").Replace("\"", "\"\"", StringComparison.Ordinal) + "\"\n",
+            string.Concat(Enumerable.Repeat("\u00a0\n", 40_000)) + Teams("helpdesk-e@x.com") + "\n",
+            "\n\n" + Teams("helpdesk-f@x.com") + "\n",
+        ];
+        foreach (var text in texts)
+        {
+            var outcomes = ReadPaths(Encoding.UTF8.GetBytes(text)).Select(path =>
+            {
+                var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { [path.Name] = path.Content }, o => path.Mode(o with { MaxRecordBytes = Limit }));
+                var f = r.Summary.Files[0];
+                return $"{string.Join(",", r.Detections.Select(d => d.Username).Order(StringComparer.Ordinal))} {f.Container} framed {f.RecordsFramed} malformed {f.Malformed} oversized {f.Oversized} "
+                    + string.Join(";", f.MalformedSamples.Select(m => $"{m.Offset}:{m.Reason}"));
+            }).ToList();
+            Assert.True(outcomes.Distinct().Count() == 1, $"{text[..Math.Min(40, text.Length)].ReplaceLineEndings(" ")}...: {string.Join(" | ", outcomes)}");
+        }
+    }
+
+    [Fact]
     public void A_whole_unindented_pretty_object_followed_by_a_stray_line_loses_nothing_after_it()
     {
         // json.dumps(o, indent=0): nested objects and the next object both start in the first
