@@ -10,7 +10,18 @@ namespace HuntEngine.Framing;
 internal static class NdjsonLines
 {
     /// <summary>Finds the next record at or after <paramref name="pos"/>; false when none is left.</summary>
-    public static bool Next(ReadOnlySpan<byte> chunk, ref int pos, out int start, out int length)
+    public static bool Next(ReadOnlySpan<byte> chunk, ref int pos, out int start, out int length) =>
+        Next(chunk, ref pos, long.MaxValue / 4, out start, out length, out _);
+
+    /// <summary>
+    /// As <see cref="Next(ReadOnlySpan{byte}, ref int, out int, out int)"/>, and says whether the
+    /// line is <paramref name="oversized"/>, measured as the framer measures a line it could not
+    /// hold (so where a read ended never decides): the record without its surrounding whitespace
+    /// over the limit, or followed on its line by more than the limit again of whitespace. An
+    /// oversized line is reported even when every character of it is Unicode whitespace (the framer
+    /// cannot tell that before the line ends, and does not hold it).
+    /// </summary>
+    public static bool Next(ReadOnlySpan<byte> chunk, ref int pos, long maxRecordBytes, out int start, out int length, out bool oversized)
     {
         while (pos < chunk.Length)
         {
@@ -21,8 +32,10 @@ internal static class NdjsonLines
             int s = lineStart, e = lineEnd;
             while (s < e && IsWhitespace(chunk[s])) s++;
             while (e > s && IsWhitespace(chunk[e - 1])) e--;
+            if (e == s) continue;
+            oversized = e - s > maxRecordBytes || lineEnd - s > 2 * maxRecordBytes;
             // A record starts with '{'; anything else is rare, and blank if it is all Unicode whitespace.
-            if (e > s && (chunk[s] == (byte)'{' || !IsBlank(chunk[s..e])))
+            if (oversized || chunk[s] == (byte)'{' || !IsBlank(chunk[s..e]))
             {
                 start = s;
                 length = e - s;
@@ -30,6 +43,7 @@ internal static class NdjsonLines
             }
         }
         start = length = 0;
+        oversized = false;
         return false;
     }
 

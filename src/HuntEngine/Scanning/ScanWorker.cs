@@ -183,8 +183,11 @@ internal sealed class ScanWorker : IDisposable
     {
         var chunk = bytes.Slice(f.Start, f.Length);
         int pos = 0;
-        while (NdjsonLines.Next(chunk, ref pos, out int start, out int length))
-            ProcessRecord(bytes, file, f.Start + start, length, f.Offset + start, ref sweep);
+        while (NdjsonLines.Next(chunk, ref pos, _context.Options.MaxRecordBytes, out int start, out int length, out bool oversized))
+        {
+            if (oversized) Oversized(file, f.Offset + start, length);
+            else ProcessRecord(bytes, file, f.Start + start, length, f.Offset + start, ref sweep);
+        }
     }
 
     /// <summary>
@@ -200,18 +203,25 @@ internal sealed class ScanWorker : IDisposable
         return prefilter.MayMatch(bytes.Slice(start, length));
     }
 
+    /// <summary>A record over the limit (its <paramref name="length"/> without surrounding whitespace), reported as the framer reports one it skipped.</summary>
+    private void Oversized(FileSummary file, long offset, long length)
+    {
+        _counts.Framed++;
+        _counts.Oversized++;
+        _context.ReportBad(file, offset, $"{FrameReasons.Describe(FrameReason.RecordTooLarge)} ({length} bytes, limit {_context.Options.MaxRecordBytes})", default, length);
+    }
+
     /// <param name="bytes">The block's bytes (the parser was given the same block).</param>
     private void ProcessRecord(ReadOnlySpan<byte> bytes, FileSummary file, int start, int length, long offset, ref ScreenSweep sweep)
     {
-        _counts.Framed++;
         if (length > _context.Options.MaxRecordBytes)
         {
             // The framer skips records that do not fit its buffer; one that did fit is held to the same
             // limit here, so the outcome never depends on buffer sizes.
-            _counts.Oversized++;
-            _context.ReportBad(file, offset, $"{FrameReasons.Describe(FrameReason.RecordTooLarge)} ({length} bytes, limit {_context.Options.MaxRecordBytes})", default, length);
+            Oversized(file, offset, length);
             return;
         }
+        _counts.Framed++;
         var record = bytes.Slice(start, length);
         if (_prefilter is { } prefilter && !MayMatch(prefilter, bytes, start, length, ref sweep) && LooksWhole(record))
         {
