@@ -83,6 +83,9 @@ internal sealed class CsvFramer
     /// <summary>Decompressed bytes read from the stream.</summary>
     public long BytesRead => _base + _len;
 
+    /// <summary>Where the header row that could not be read starts, when framing stopped there (nothing after it is framed).</summary>
+    public long? StoppedAtHeader { get; private set; }
+
     /// <summary>Known once the header row has been read.</summary>
     public CsvLayout Layout { get; private set; }
 
@@ -185,12 +188,16 @@ internal sealed class CsvFramer
                 if (header)
                 {
                     _out.AddMalformed(start, FrameReason.CsvHeaderTooLarge);
+                    StoppedAtHeader = start;
                     return;
                 }
                 _out.AddSkipped(start, end - start);
                 continue;
             }
             if (IsBlank(start, end)) continue;
+            // Before the header, a line blank in Unicode's sense is skipped, as the container sniff
+            // skipped it (a line of no-break spaces must not become the header).
+            if (header && _scanner.Cells.Length == 1 && !_scanner.Cells[0].Quoted && NdjsonLines.IsBlank(Slice(start, end).TrimEnd("\r"u8))) continue;
             if (header && IsPowerShellTypeLine(start, end)) continue;
             if (header)
             {
@@ -199,6 +206,7 @@ internal sealed class CsvFramer
                     // A carriage return inside the header's cells: the file's lines end in CR alone
                     // (classic Mac), so the "header" is the whole file. Said, not silently empty.
                     _out.AddMalformed(start, FrameReason.CsvHeaderBareCarriageReturn);
+                    StoppedAtHeader = start;
                     return;
                 }
                 header = false;

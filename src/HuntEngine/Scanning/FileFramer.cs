@@ -184,6 +184,13 @@ internal sealed class FileFramer(IReadOnlyList<InputFile> inputs, FileSummary[] 
                 file.Error = $"{source.Compression} stream damaged: {source.DescribeDamage(err)}";
                 file.ErrorOffset = bytesRead;
             }
+            if (file.Error is null && csv?.StoppedAtHeader is { } headerAt && !cancel.IsCancellationRequested)
+            {
+                // How far the reads had got past the header decides nothing: not "shrank", not "trailing data".
+                file.Error = "the CSV header row could not be read (see the bad records): nothing after it was framed";
+                file.ErrorOffset = headerAt;
+                file.DecompressedBytesConsumed = headerAt;
+            }
             if (file.Error is null && csv is null && (framer.Stopped || !framer.ReachedEnd) && !cancel.IsCancellationRequested)
             {
                 // Brackets stopped balancing: the framer could not go on, and says where it stopped.
