@@ -27,14 +27,7 @@ public sealed class CsvHeaderPathTests
         {
             var bytes = Encoding.UTF8.GetBytes(header + string.Concat(Enumerable.Range(0, rows).Select(Row)));
             var outcomes = new List<string>();
-            foreach (var (name, content, mode) in new (string, byte[], Func<ScanOptions, ScanOptions>)[]
-            {
-                ("a.csv", bytes, o => o with { MapEveryFile = true }),
-                ("a.csv", bytes, o => o with { MemoryMap = false }),
-                ("a.csv.gz", Codecs.Compress(bytes, Codec.Gzip), o => o),
-                ("a.csv.lz4", Codecs.Compress(bytes, Codec.Lz4), o => o),
-                ("a.csv.zst", Codecs.Compress(bytes, Codec.Zstd), o => o),
-            })
+            foreach (var (name, content, mode) in ReadPaths.Of("a.csv", bytes, Codec.Gzip, Codec.Lz4, Codec.Zstd))
             {
                 var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { [name] = content }, o => mode(o with { MaxRecordBytes = 1024 }));
                 var f = r.Summary.Files[0];

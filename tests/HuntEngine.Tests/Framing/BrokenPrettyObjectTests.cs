@@ -35,11 +35,7 @@ public sealed class BrokenPrettyObjectTests
 
     /// <summary>The file mapped, read, and gzipped (1 MiB reads plain, 64 KiB of decoded bytes compressed).</summary>
     private static (string Name, byte[] Content, Func<ScanOptions, ScanOptions> Mode)[] ReadPaths(byte[] text) =>
-    [
-        ("a.json", text, o => o with { MapEveryFile = true }),
-        ("a.json", text, o => o with { MemoryMap = false }),
-        ("a.json.gz", Codecs.Compress(text, Codec.Gzip), o => o),
-    ];
+        Support.ReadPaths.Of("a.json", text, Codec.Gzip);
 
     [Fact]
     public void A_truncated_pretty_record_is_one_malformed_record_and_its_nested_lines_are_not_records()

@@ -49,14 +49,7 @@ public sealed class NdjsonLineLimitTests
                 while (text.Count < boundary + 5000) Add(Teams(i++));
                 var bytes = text.ToArray();
                 var outcomes = new List<string>();
-                foreach (var (name, content, mode) in new (string, byte[], Func<ScanOptions, ScanOptions>)[]
-                {
-                    ("a.json", bytes, o => o with { MapEveryFile = true }),
-                    ("a.json", bytes, o => o with { MemoryMap = false }),
-                    ("a.json.gz", Codecs.Compress(bytes, Codec.Gzip), o => o),
-                    ("a.json.lz4", Codecs.Compress(bytes, Codec.Lz4), o => o),
-                    ("a.json.zst", Codecs.Compress(bytes, Codec.Zstd), o => o),
-                })
+                foreach (var (name, content, mode) in ReadPaths.Of("a.json", bytes, Codec.Gzip, Codec.Lz4, Codec.Zstd))
                 {
                     var r = EngineProbe.ScanFiles(new Dictionary<string, byte[]> { [name] = content }, o => mode(o with { MaxRecordBytes = Limit }));
                     var f = r.Summary.Files[0];
