@@ -194,10 +194,7 @@ internal sealed class CsvFramer
                 _out.AddSkipped(start, end - start);
                 continue;
             }
-            if (IsBlank(start, end)) continue;
-            // Before the header, a line blank in Unicode's sense is skipped, as the container sniff
-            // skipped it (a line of no-break spaces must not become the header).
-            if (header && _scanner.Cells.Length == 1 && !_scanner.Cells[0].Quoted && NdjsonLines.IsBlank(Slice(start, end).TrimEnd("\r"u8))) continue;
+            if (IsBlank(start, end, unicode: header)) continue;
             if (header && IsPowerShellTypeLine(start, end)) continue;
             if (header)
             {
@@ -257,10 +254,17 @@ internal sealed class CsvFramer
     }
 
     /// <summary>A row of only spaces, tabs and <c>\r</c> is a blank line, not a record.</summary>
-    private bool IsBlank(long start, long end)
+    /// <summary>
+    /// A row of one unquoted cell of blanks. Before the header (<paramref name="unicode"/>) blank in
+    /// Unicode's sense, as the container sniff skipped it: a line of no-break spaces must not become
+    /// the header.
+    /// </summary>
+    private bool IsBlank(long start, long end, bool unicode)
     {
         var cells = _scanner.Cells;
-        return cells.Length == 1 && !cells[0].Quoted && Slice(start, end).IndexOfAnyExcept(" \t\r"u8) < 0;
+        if (cells.Length != 1 || cells[0].Quoted) return false;
+        var row = Slice(start, end);
+        return row.IndexOfAnyExcept(" \t\r"u8) < 0 || unicode && NdjsonLines.IsBlank(row);
     }
 
     /// <summary>

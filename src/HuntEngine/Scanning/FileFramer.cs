@@ -102,13 +102,15 @@ internal sealed class FileFramer(IReadOnlyList<InputFile> inputs, FileSummary[] 
                 // limit are looked at, however far the first read went (1 MiB plain, 64 KiB of decoded
                 // bytes), so every read path sniffs a file alike.
                 int sniffed = (int)Math.Min(start + (long)_limits.MaxRecordBytes, int.MaxValue);
-                int first = FirstNonBlank(head[..Math.Min(head.Length, sniffed)], start);
-                while (first >= Math.Min(head.Length, sniffed) && !framer.ReachedEnd && head.Length < sniffed)
+                int held = Math.Min(head.Length, sniffed);
+                int first = FirstNonBlank(head[..held], start);
+                while (first == held && !framer.ReachedEnd && head.Length < sniffed)
                 {
                     head = framer.Prefetch((int)Math.Min(2L * head.Length, sniffed));
-                    first = FirstNonBlank(head[..Math.Min(head.Length, sniffed)], start); // from the start again: a line blank so far may have been cut
+                    held = Math.Min(head.Length, sniffed);
+                    first = FirstNonBlank(head[..held], start); // from the start again: a line blank so far may have been cut
                 }
-                bool found = first < Math.Min(head.Length, sniffed);
+                bool found = first < held;
                 bool allBlank = !found && framer.ReachedEnd && head.Length <= sniffed;
                 if (source.Compression == CompressionKind.None && StoreFormatOf(head) is { } storeFormat)
                 {

@@ -9,6 +9,8 @@ internal interface IDetectionCells
 {
     void Time(long? unixMs);
     void String(string? value);
+    /// <summary>The raw record's cell (a string cell; a row file may take it as the file's UTF-8 bytes instead).</summary>
+    void Raw(string? value);
     void Int64(long? value);
     void Int32(int value);
 }
@@ -33,7 +35,7 @@ internal static class DetectionCells
 {
     public static IReadOnlyList<string> Names { get; } = DetectionSchema.Arrow.FieldsList.Select(f => f.Name).ToArray();
 
-    public static void Visit<T>(Detection d, ref T cells) where T : struct, IDetectionCells
+    public static void Visit<T>(Detection d, ref T cells) where T : struct, IDetectionCells, allows ref struct
     {
         cells.Time(d.EventTimeMs);
         cells.String(d.Username);
@@ -47,7 +49,7 @@ internal static class DetectionCells
         cells.String(d.DetectionType);
         cells.String(d.SourceFile);
         cells.Int64(d.SourceOffset);
-        cells.String(d.Raw);
+        cells.Raw(d.Raw);
         cells.String(d.TargetUser);
         cells.String(d.RemoteHost);
         cells.String(d.ProcessName);

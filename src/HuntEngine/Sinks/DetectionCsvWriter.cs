@@ -109,6 +109,8 @@ public sealed class DetectionCsvWriter : IDetectionRowWriter, IDisposable
             if (unixMs is { } ms) b.Advance(DetectionCells.FormatTime(ms, b.GetSpan(DetectionCells.TimeBytes)));
         }
 
+        public void Raw(string? value) => String(value);
+
         public void String(string? value)
         {
             Separator();

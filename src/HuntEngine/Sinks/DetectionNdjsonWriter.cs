@@ -75,6 +75,8 @@ public sealed class DetectionNdjsonWriter : IDetectionRowWriter, IDisposable
             json.WriteString(name, text[..DetectionCells.FormatTime(ms, text)]);
         }
 
+        public void Raw(string? value) => String(value);
+
         public void String(string? value)
         {
             var name = Names[_column++];

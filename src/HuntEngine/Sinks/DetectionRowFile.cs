@@ -102,30 +102,19 @@ internal sealed class DetectionRowFile : IDisposable
     private long Write(BinaryWriter w, Detection d, ReadOnlySpan<byte> rawUtf8, bool rawAsUtf8)
     {
         long at = _file!.Position;
-        if (rawAsUtf8)
-        {
-            // The raw cell is written from the bytes given (the row's Raw stands in for it: see CellWriter).
-            if (_rawBytes.Length < rawUtf8.Length) _rawBytes = new byte[Math.Max(rawUtf8.Length, 2 * _rawBytes.Length)];
-            rawUtf8.CopyTo(_rawBytes);
-            _rawLength = rawUtf8.IsEmpty ? -1 : rawUtf8.Length;
-            d = d with { Raw = RawFromBytes };
-        }
-        var cells = new CellWriter(w, this);
+        var cells = new CellWriter(w, rawUtf8, rawAsUtf8);
         DetectionCells.Visit(d, ref cells);
         return at;
     }
-
-    /// <summary>Stands for the raw record in a row written with its bytes (compared by reference; never written as text).</summary>
-    private static readonly string RawFromBytes = new('\0', 1);
-    private byte[] _rawBytes = [];
-    private int _rawLength; // -1: no raw record
 
     // Numbers as a presence flag and the value; text as its UTF-16 code units as they are (a value
     // unescaped from JSON may hold a lone surrogate, which a UTF-8 round trip would replace), its
     // length first (-1: null). A raw record given as bytes is UTF-8 that parsed, so it round-trips:
     // it is written as -2 - its byte count, then the bytes.
-    private readonly struct CellWriter(BinaryWriter w, DetectionRowFile file) : IDetectionCells
+    private readonly ref struct CellWriter(BinaryWriter w, ReadOnlySpan<byte> rawUtf8, bool rawAsUtf8) : IDetectionCells
     {
+        private readonly ReadOnlySpan<byte> _rawUtf8 = rawUtf8;
+
         public void Time(long? unixMs) => Int64(unixMs);
         public void Int32(int value) => w.Write(value);
 
@@ -135,14 +124,19 @@ internal sealed class DetectionRowFile : IDisposable
             if (value is { } v) w.Write(v);
         }
 
-        public void String(string? value)
+        public void Raw(string? value)
         {
-            if (ReferenceEquals(value, RawFromBytes))
+            if (!rawAsUtf8)
             {
-                w.Write(file._rawLength < 0 ? -1 : -2 - file._rawLength);
-                if (file._rawLength >= 0) w.Write(file._rawBytes, 0, file._rawLength);
+                String(value);
                 return;
             }
+            w.Write(_rawUtf8.IsEmpty ? -1 : -2 - _rawUtf8.Length);
+            w.Write(_rawUtf8);
+        }
+
+        public void String(string? value)
+        {
             w.Write(value is null ? -1 : value.Length);
             if (value is not null) w.Write(MemoryMarshal.AsBytes(value.AsSpan()));
         }
