@@ -33,6 +33,14 @@ public sealed class BrokenPrettyObjectTests
         o => o with { MemoryMap = false, Threads = 1 },
     ];
 
+    /// <summary>The file's one bad record: where it is and why (a part of the reason), among the records framed.</summary>
+    private static void AssertOneBadRecord(FileSummary f, long framed, long offset, string reason)
+    {
+        Assert.Equal((framed, 1L), (f.RecordsFramed, f.Malformed));
+        Assert.Equal(offset, f.MalformedSamples[0].Offset);
+        Assert.Contains(reason, f.MalformedSamples[0].Reason, StringComparison.Ordinal);
+    }
+
     /// <summary>The file mapped, read, and gzipped (1 MiB reads plain, 64 KiB of decoded bytes compressed).</summary>
     private static (string Name, byte[] Content, Func<ScanOptions, ScanOptions> Mode)[] ReadPaths(byte[] text) =>
         Support.ReadPaths.Of("a.json", text, Codec.Gzip);
@@ -44,12 +52,8 @@ public sealed class BrokenPrettyObjectTests
         foreach (var mode in Modes())
         {
             var r = EngineProbe.ScanText(cut, mode);
-            var f = r.Summary.Files[0];
             Assert.Empty(r.Detections);
-            Assert.Equal(1, f.Malformed);
-            Assert.Equal(1, f.RecordsFramed);
-            Assert.Equal(0, f.MalformedSamples[0].Offset);
-            Assert.Contains("pretty-printed", f.MalformedSamples[0].Reason, StringComparison.Ordinal);
+            AssertOneBadRecord(r.Summary.Files[0], framed: 1, offset: 0, "pretty-printed");
         }
     }
 
@@ -84,12 +88,8 @@ public sealed class BrokenPrettyObjectTests
         foreach (var mode in Modes())
         {
             var r = EngineProbe.ScanText(text, mode);
-            var f = r.Summary.Files[0];
             Assert.Equal("helpdesk-b@x.com", Assert.Single(r.Detections).Username);
-            Assert.Equal(2, f.RecordsFramed);
-            Assert.Equal(1, f.Malformed);
-            Assert.Equal(0, f.MalformedSamples[0].Offset);
-            Assert.Contains("pretty-printed", f.MalformedSamples[0].Reason, StringComparison.Ordinal);
+            AssertOneBadRecord(r.Summary.Files[0], framed: 2, offset: 0, "pretty-printed");
         }
     }
 
@@ -104,12 +104,9 @@ public sealed class BrokenPrettyObjectTests
         foreach (var mode in Modes())
         {
             var r = EngineProbe.ScanText(text, mode);
-            var f = r.Summary.Files[0];
             Assert.Equal(["helpdesk-a@x.com", "helpdesk-c@x.com"], r.Detections.Select(d => d.Username).Order(StringComparer.Ordinal));
-            Assert.Equal(3, f.RecordsFramed);
-            Assert.Equal(1, f.Malformed);
-            Assert.Equal(first.Length + 2, f.MalformedSamples[0].Offset); // the first stray byte that is not a blank
-            Assert.Contains("content after the end", f.MalformedSamples[0].Reason, StringComparison.Ordinal);
+            // At the first stray byte that is not a blank.
+            AssertOneBadRecord(r.Summary.Files[0], framed: 3, offset: first.Length + 2, "content after the end");
         }
     }
 

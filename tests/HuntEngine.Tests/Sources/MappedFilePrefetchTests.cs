@@ -6,19 +6,14 @@ namespace HuntEngine.Tests.Sources;
 /// <summary>
 /// Prefetching a mapped file must bring in every byte it asks for: one <c>madvise(WILLNEED)</c>
 /// reads in only up to the device's read-ahead size, so a large range asked for in one call (and
-/// then taken as done) is read only in part.
+/// then taken as done) is read only in part. And what is already cached is not advised again.
 /// </summary>
 public sealed class MappedFilePrefetchTests
 {
     [LinuxFact]
     public void A_prefetched_range_of_an_evicted_file_comes_into_the_page_cache_whole()
     {
-        // Beside the test binaries, not in the temp folder, which may be tmpfs (whose pages cannot be evicted).
-        string path = Path.Combine(AppContext.BaseDirectory, $"prefetch-{Environment.ProcessId}.ndjson");
-        var bytes = new byte[40 << 20];
-        new Random(1).NextBytes(bytes);
-        File.WriteAllBytes(path, bytes);
-
+        string path = WriteFile("prefetch", 40 << 20, seed: 1);
         using var handle = File.OpenHandle(path);
         var mapped = MappedFile.TryMap(handle, nowUtc: null)!;
         try
@@ -28,10 +23,7 @@ public sealed class MappedFilePrefetchTests
             // As the framer asks: a range ahead, then the same range moved on by 1 MiB.
             mapped.Prefetch(0, 32 << 20);
             mapped.Prefetch(1 << 20, 32 << 20);
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            double cached;
-            while ((cached = PageCache.CachedFraction(path, 0, 33 << 20)) < 1 && DateTime.UtcNow < deadline) Thread.Sleep(10);
-            Assert.Equal(1.0, cached);
+            Assert.Equal(1.0, WhenCached(path, 0, 33 << 20));
             Assert.True(PageCache.CachedFraction(path, 34 << 20, 6 << 20) < 0.5, "bytes past the range were read in too: the file was not evicted");
         }
         finally
@@ -40,23 +32,17 @@ public sealed class MappedFilePrefetchTests
             File.Delete(path);
         }
     }
-}
 
-/// <summary>
-/// Only the pieces of a prefetched range that are not wholly in the page cache are advised: on a
-/// hot archive the others' calls read nothing in and cost the framer eight system calls per MiB.
-/// </summary>
-public sealed class MappedFileCachedPrefetchTests
-{
     private const int Piece = 128 << 10;
 
+    /// <summary>
+    /// Only the pieces of a prefetched range that are not wholly in the page cache are advised: on a
+    /// hot archive the others' calls read nothing in and cost the framer eight system calls per MiB.
+    /// </summary>
     [LinuxFact]
     public void Only_the_pieces_not_wholly_cached_are_advised()
     {
-        string path = Path.Combine(AppContext.BaseDirectory, $"prefetch-hot-{Environment.ProcessId}.ndjson");
-        var bytes = new byte[16 << 20];
-        new Random(2).NextBytes(bytes);
-        File.WriteAllBytes(path, bytes);
+        string path = WriteFile("prefetch-hot", 16 << 20, seed: 2);
         _ = File.ReadAllBytes(path); // every page cached
         using var handle = File.OpenHandle(path);
         var mapped = MappedFile.TryMap(handle, nowUtc: null)!;
@@ -106,6 +92,17 @@ public sealed class MappedFileCachedPrefetchTests
         return count;
     }
 
+    /// <summary>A file of random bytes beside the test binaries, not in the temp folder, which may be tmpfs (whose pages cannot be evicted).</summary>
+    private static string WriteFile(string name, int length, int seed)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, $"{name}-{Environment.ProcessId}.ndjson");
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
+    /// <summary>The share of the range cached once the kernel's read-ahead had up to 30 s to bring it in.</summary>
     private static double WhenCached(string path, long offset, long length)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
