@@ -23,7 +23,7 @@ public sealed class MappedFilePrefetchTests
             // As the framer asks: a range ahead, then the same range moved on by 1 MiB.
             mapped.Prefetch(0, 32 << 20);
             mapped.Prefetch(1 << 20, 32 << 20);
-            Assert.Equal(1.0, WhenCached(path, 0, 33 << 20));
+            Assert.InRange(WhenCached(path, 0, 33 << 20), 0.99, 1.0); // see WhenCached
             Assert.True(PageCache.CachedFraction(path, 34 << 20, 6 << 20) < 0.5, "bytes past the range were read in too: the file was not evicted");
         }
         finally
@@ -55,9 +55,11 @@ public sealed class MappedFilePrefetchTests
                 Assert.Equal(32, mapped.AdvisedPieces);
                 return;
             }
-            Assert.Equal(1.0, PageCache.CachedFraction(path));
+            // Nothing to advise, unless this VM's page-out took a page meanwhile (see WhenCached).
+            int gone = PiecesNotWhollyCached(path, 0, 4 << 20);
+            Assert.InRange(gone, 0, 2);
             mapped.Prefetch(0, 4 << 20);
-            Assert.Equal(0, mapped.AdvisedPieces);
+            Assert.Equal(gone, mapped.AdvisedPieces);
 
             // 2 MiB gone from the middle of the next range (whole, however large the page cache's
             // folios): the pieces not wholly cached, and only those, are advised. The range starts
@@ -67,15 +69,15 @@ public sealed class MappedFilePrefetchTests
             int missing = PiecesNotWhollyCached(path, next, next + (4 << 20));
             Assert.InRange(missing, 16, 31); // some pieces gone, others still there
             mapped.Prefetch(next, 4 << 20);
-            Assert.Equal(missing, mapped.AdvisedPieces);
-            Assert.Equal(1.0, WhenCached(path, 0, next + (4 << 20)));
+            Assert.Equal(gone + missing, mapped.AdvisedPieces);
+            Assert.InRange(WhenCached(path, 0, next + (4 << 20)), 0.99, 1.0);
 
             // Nothing cached: every piece, as without the check (what is new to this call is
             // [8 MiB + 1000, 16 MiB): 64 pieces, the last one short).
             PageCache.Evict(path);
             Assert.Equal(64, PiecesNotWhollyCached(path, next + (4 << 20), 16 << 20));
             mapped.Prefetch(0, 16 << 20);
-            Assert.Equal(missing + 64, mapped.AdvisedPieces);
+            Assert.Equal(gone + missing + 64, mapped.AdvisedPieces);
         }
         finally
         {
@@ -102,7 +104,12 @@ public sealed class MappedFilePrefetchTests
         return path;
     }
 
-    /// <summary>The share of the range cached once the kernel's read-ahead had up to 30 s to bring it in.</summary>
+    /// <summary>
+    /// The share of the range cached once the kernel's read-ahead had up to 30 s to bring it in. A
+    /// few pages may be gone again by then: this project's VM runs a DAMON page-out scheme that
+    /// takes pages of the page cache it judges idle (bench/README.md), and once took 4 of 8,448
+    /// here. A read-ahead that stopped short (the fault this guards against) leaves most of it out.
+    /// </summary>
     private static double WhenCached(string path, long offset, long length)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
